@@ -1,0 +1,81 @@
+"""The ``kpr`` command line (SPEC section 7).
+
+Every command has ``--help``. Bad input ends with a readable message and a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from kprlib.extract import format_report, validate_extract
+
+EXTRACT_DIR = click.Path(file_okay=False, path_type=Path)
+
+
+def _not_yet(command: str, issue: str) -> None:
+    click.echo(f"kpr {command}: ikke implementert ennå (kommer med saken «{issue}»).", err=True)
+    sys.exit(2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="kprlib")
+def main() -> None:
+    """Kommunale helse- og omsorgstjenester (KPR) som reproduserbar Jupyter Book.
+
+    Commands: synth (synthetic extract), validate (E1), tables (section 6 exports), quality (Q rules),
+    build (the book).
+    """
+
+
+@main.command()
+@click.option("--out", "out", required=True, type=EXTRACT_DIR, help="Directory to write the extract to.")
+@click.option("--years", default="2008-2024", show_default=True, help="Range of reporting years, FIRST-LAST.")
+@click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.0001, max=2.0),
+              help="Share of Norway's size (0.01 gives a few thousand recipients a year).")
+@click.option("--seed", default=1, show_default=True, type=int, help="Random seed; the same seed gives the same bytes.")
+def synth(out: Path, years: str, scale: float, seed: int) -> None:
+    """Write a synthetic KPR extract (SPEC section 8) to OUT as Parquet."""
+    _not_yet("synth", "Synthetic KPR extract")
+
+
+@main.command()
+@click.argument("directory", type=EXTRACT_DIR)
+def validate(directory: Path) -> None:
+    """Check the extract in DIRECTORY against the contract (E1): exit 0 if valid, 1 with a report if not."""
+    problems = validate_extract(directory)
+    click.echo(format_report(problems))
+    sys.exit(1 if problems else 0)
+
+
+@main.command()
+@click.argument("directory", type=EXTRACT_DIR)
+@click.option("--year", required=True, type=int, help="Statistics year Y.")
+@click.option("--out", "out", required=True, type=EXTRACT_DIR, help="Output directory (tables/<Y>/...).")
+def tables(directory: Path, year: int, out: Path) -> None:
+    """Write every table of SPEC section 6 for YEAR as CSV (intern/ and publisert/), XLSX and datapackage.json."""
+    _not_yet("tables", "Statistics engine")
+
+
+@main.command()
+@click.argument("directory", type=EXTRACT_DIR)
+@click.option("--year", required=True, type=int, help="Statistics year Y.")
+@click.option("--out", "out", type=EXTRACT_DIR, default=None, help="Also write the findings as CSV here.")
+def quality(directory: Path, year: int, out: Path | None) -> None:
+    """Print the data-quality findings (Q1-Q13) for YEAR."""
+    _not_yet("quality", "Data quality")
+
+
+@main.command()
+@click.argument("directory", type=EXTRACT_DIR)
+@click.option("--year", required=True, type=int, help="Statistics year Y.")
+@click.option("--out", "out", required=True, type=EXTRACT_DIR, help="Directory of the built site.")
+def build(directory: Path, year: int, out: Path) -> None:
+    """Execute every chapter for YEAR with papermill and build the static Jupyter Book site into OUT."""
+    _not_yet("build", "The book")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
