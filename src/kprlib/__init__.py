@@ -1,1 +1,39 @@
-"""kprlib."""
+"""kprlib: definitions, tables and figures of the book *Kommunale helse- og omsorgstjenester* (KPR).
+
+The public API is flat: chapters call ``kprlib.<function>``.
+"""
+
+from kprlib.ages import AGE_GROUPS, age_group, age_group_67, sex_code
+from kprlib.codes import (
+    SERVICE_CODES,
+    SERVICE_GROUPS,
+    is_valid_code,
+    recode_service,
+    service_code_table,
+    service_group,
+    service_name,
+    service_overview,
+    valid_codes,
+)
+from kprlib.config import Config, load_config
+from kprlib.extract import Extract, ExtractError, Problem, read_extract, validate_extract
+from kprlib.geography import counties, county_of, municipalities
+from kprlib.published import load_published
+
+
+def service_table_html(year: int) -> "object":
+    """Table 1.1 (services, groups and categories for ``year``) as HTML for a chapter."""
+    from IPython.display import HTML
+
+    table = service_overview(year).to_html(index=False, classes="kpr-tabell", border=0)
+    caption = f"<caption>Tabell 1.1 Tjenester som rapporteres til KPR, {year}</caption>"
+    table = table.replace(">", ">" + caption, 1)
+    return HTML(table + '<p class="kpr-kilde">Kilde: Helsedirektoratet (2019, 2022), FHI (2024)</p>')
+
+
+__all__ = [
+    "AGE_GROUPS", "Config", "Extract", "ExtractError", "Problem", "SERVICE_CODES", "SERVICE_GROUPS",
+    "age_group", "age_group_67", "counties", "county_of", "is_valid_code", "load_config", "load_published",
+    "municipalities", "read_extract", "recode_service", "service_code_table", "service_group", "service_name",
+    "service_overview", "service_table_html", "sex_code", "valid_codes", "validate_extract",
+]

@@ -74,7 +74,14 @@ def quality(directory: Path, year: int, out: Path | None) -> None:
 @click.option("--out", "out", required=True, type=EXTRACT_DIR, help="Directory of the built site.")
 def build(directory: Path, year: int, out: Path) -> None:
     """Execute every chapter for YEAR with papermill and build the static Jupyter Book site into OUT."""
-    _not_yet("build", "The book")
+    from kprlib.book import BuildError, build_book
+
+    try:
+        site = build_book(year=year, data_dir=directory, out=out)
+    except BuildError as error:
+        click.echo(f"kpr build: {error}", err=True)
+        sys.exit(1)
+    click.echo(f"Nettstedet er bygget: {site / 'index.html'}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -174,3 +174,18 @@ def service_code_table() -> pd.DataFrame:
     frame["gyldig_fra"] = frame["gyldig_fra"].astype("Int64")
     frame["gyldig_til"] = frame["gyldig_til"].astype("Int64")
     return frame
+
+
+def service_overview(year: int) -> pd.DataFrame:
+    """Table 1.1: the services reported in ``year`` with their 2019 group and 2024 category (seed 001 1.1, seed 004)."""
+    rows = [
+        {
+            "Kode": str(c.code),
+            "Tjeneste": c.navn,
+            "Tjenestegruppe (2019)": SERVICE_GROUPS[c.gruppe],
+            "Kategori (2024)": SERVICE_GROUPS_2024.get(service_group(c.code, style="2024") or "", "Rapporteres særskilt"),
+        }
+        for c in _CODES
+        if c.valid_in(year)
+    ]
+    return pd.DataFrame(rows)

@@ -128,6 +128,11 @@ def _read_parquet(path: Path, table: str, problems: list[Problem]) -> pa.Table |
     return arrow
 
 
+def _show(value: object) -> str:
+    """An example value as the user typed it: text quoted, numbers plain."""
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def _bad(table: str, spec: ColumnSpec, expected: str, found: str, mask: np.ndarray, values: pd.Series) -> Problem:
     positions = np.flatnonzero(mask)
     return Problem(
@@ -137,7 +142,7 @@ def _bad(table: str, spec: ColumnSpec, expected: str, found: str, mask: np.ndarr
         found,
         count=int(len(positions)),
         rows=tuple(int(p) + 1 for p in positions[:MAX_EXAMPLES]),
-        examples=tuple(repr(values.iloc[p]) for p in positions[:MAX_EXAMPLES]),
+        examples=tuple(_show(values.iloc[p]) for p in positions[:MAX_EXAMPLES]),
     )
 
 
@@ -235,7 +240,7 @@ def _check_values(table: str, frame: pd.DataFrame, problems: list[Problem]) -> N
                     "tom verdi" if nulls else "verdi utenfor kodeverket",
                     count=int(len(index)),
                     rows=tuple(int(i) + 1 for i in index[:MAX_EXAMPLES]),
-                    examples=tuple(repr(v) for v in group["failure_case"].head(MAX_EXAMPLES)),
+                    examples=tuple(_show(v) for v in group["failure_case"].head(MAX_EXAMPLES)),
                 )
             )
 
