@@ -37,7 +37,9 @@ def _load_all() -> pd.DataFrame:
     frames = [read_published_table(path) for path in paths]
     if not frames:
         raise FileNotFoundError(f"no published tables under {published_dir()}")
-    combined = pd.concat(frames, ignore_index=True, sort=False).fillna("")
+    combined = pd.concat(frames, ignore_index=True, sort=False)
+    text_columns = [c for c in combined.columns if c not in ("aar", "verdi")]
+    combined[text_columns] = combined[text_columns].fillna("")
     dims = [c for c in combined.columns if c not in LEADING_COLUMNS + TRAILING_COLUMNS]
     return combined[list(LEADING_COLUMNS) + sorted(dims) + list(TRAILING_COLUMNS)]
 
