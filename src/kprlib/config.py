@@ -36,6 +36,8 @@ class Config:
     quality_min_change_share: float = 0.2
     quality_min_change_persons: int = 20
     quality_merged_codes: tuple[int, ...] = ()
+    #: SPEC section 8: parameters (documented proxies) of the synthetic extract, the ``[synth]`` table as read.
+    synth: dict = field(default_factory=dict, hash=False, compare=False)
 
     def with_k(self, k: int) -> "Config":
         """A copy with another disclosure threshold (D1)."""
@@ -71,4 +73,5 @@ def load_config(path: Path = CONFIG_PATH) -> Config:
         quality_min_change_share=float(raw["quality"]["min_change_share"]),
         quality_min_change_persons=int(raw["quality"]["min_change_persons"]),
         quality_merged_codes=tuple(raw["quality"]["merged_codes"]),
+        synth=raw.get("synth", {}),
     )

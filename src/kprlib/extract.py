@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pandera.errors
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from kprlib.schema import (
@@ -114,9 +115,9 @@ def _read_csv_strings(path: Path, table: str, problems: list[Problem]) -> pd.Dat
         return None
 
 
-def _read_parquet(path: Path, table: str, problems: list[Problem]) -> pa.Table | None:
+def _read_parquet(path: Path, table: str, problems: list[Problem], years: tuple[int, ...] | None = None) -> pa.Table | None:
     try:
-        arrow = pq.read_table(path)
+        arrow = pq.read_table(path, filters=_year_filter(path, years))
     except (pa.ArrowException, OSError) as error:
         problems.append(Problem(table, "(fil)", "lesbar Parquet-fil", str(error).strip()))
         return None
@@ -126,6 +127,29 @@ def _read_parquet(path: Path, table: str, problems: list[Problem]) -> pa.Table |
         problems.append(Problem(table, ", ".join(duplicates), "hvert kolonnenavn én gang", "kolonnenavn gjentatt"))
         return None
     return arrow
+
+
+def _year_filter(path: Path, years: tuple[int, ...] | None) -> list | None:
+    """A Parquet row filter keeping ``aar`` in ``years``, when the file has an integer ``aar`` column."""
+    if not years:
+        return None  # no filter (None), or nothing to keep (an empty list: rows are dropped after typing)
+    schema = pq.read_schema(path)
+    if "aar" not in schema.names or not pa.types.is_integer(schema.field("aar").type):
+        return None
+    return [("aar", "in", list(years))]
+
+
+def _keep_years(frame: pd.DataFrame, years: tuple[int, ...] | None) -> pd.DataFrame:
+    """Rows of a typed frame whose ``aar`` is in ``years`` (all rows when ``years`` is None or there is no ``aar``)."""
+    if years is None or "aar" not in frame.columns:
+        return frame
+    keep = frame["aar"].isin(years).fillna(False).to_numpy()
+    return frame if keep.all() else frame[keep].reset_index(drop=True)
+
+
+def _row_count(path: Path, raw: pd.DataFrame | pa.Table) -> int:
+    """Rows in the whole file (before a year filter), for the empty-table check (E1)."""
+    return pq.ParquetFile(path).metadata.num_rows if path.suffix == ".parquet" else len(raw)
 
 
 def _show(value: object) -> str:
@@ -180,9 +204,18 @@ def _coerce_strings(values: pd.Series, table: str, spec: ColumnSpec, problems: l
     return pd.Series(pd.array(np.where(truthy, True, False), dtype="boolean"), index=values.index).mask(missing, pd.NA)
 
 
+def _arrow_text(column: pa.ChunkedArray) -> pd.Series:
+    """A Parquet text column as text, trimmed, empty text as null: :func:`_coerce_strings` done in Arrow (fast)."""
+    trimmed = pc.utf8_trim_whitespace(column)
+    cleaned = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, type=trimmed.type), trimmed)
+    return pd.Series(pd.arrays.ArrowStringArray(cleaned), copy=False)
+
+
 def _coerce_arrow(column: pa.ChunkedArray, table: str, spec: ColumnSpec, problems: list[Problem]) -> pd.Series | None:
     """Convert a typed Parquet column to the contract's type, accepting equivalent Arrow types."""
     kind, arrow_type = spec.kind, column.type
+    if kind == "str" and (pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type)):
+        return _arrow_text(column)
     if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type) or pa.types.is_null(arrow_type):
         return _coerce_strings(column.to_pandas(), table, spec, problems)
     ok = {
@@ -201,6 +234,9 @@ def _coerce_arrow(column: pa.ChunkedArray, table: str, spec: ColumnSpec, problem
     if kind == "date":
         series = pd.Series(column.to_pandas(), copy=False)
         return pd.to_datetime(series).astype(PANDAS_DTYPES["date"])
+    if kind in ("int", "bool"):
+        dtype, target = (pd.Int64Dtype(), pa.int64()) if kind == "int" else (pd.BooleanDtype(), pa.bool_())
+        return pd.Series(dtype.__from_arrow__(column.cast(target)), copy=False)
     return column.to_pandas().astype(PANDAS_DTYPES[kind])
 
 
@@ -246,39 +282,56 @@ def _check_values(table: str, frame: pd.DataFrame, problems: list[Problem]) -> N
 
 
 def _check_person_ids(tables: dict[str, pd.DataFrame], problems: list[Problem]) -> None:
-    known = pd.Index(tables["personer"]["person_id"].dropna().unique())
+    known = pa.array(tables["personer"]["person_id"].dropna().astype(PANDAS_DTYPES["str"]))
     for table in PERSON_TABLES:
         if table not in tables:
             continue
         ids = tables[table]["person_id"]
-        dangling = (ids.notna() & ~ids.isin(known)).to_numpy()
+        found = pc.is_in(pa.array(ids.astype(PANDAS_DTYPES["str"])), value_set=known).to_numpy(zero_copy_only=False)
+        dangling = ids.notna().to_numpy() & ~found
         if dangling.any():
             spec = ColumnSpec("person_id", "str")
             problems.append(_bad(table, spec, "person_id som finnes i personer", "ukjent person_id", dangling, ids))
 
 
-def _load(directory: Path) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
+def _wanted(tables: tuple[str, ...] | None) -> tuple[str, ...]:
+    """The tables to read, in contract order; ``personer`` joins any person table (its ids are checked, E1)."""
+    if tables is None:
+        return tuple(TABLES)
+    unknown = sorted(set(tables) - set(TABLES))
+    if unknown:
+        raise ValueError(f"no such tables in the extract contract: {unknown}")
+    chosen = set(tables) | ({"personer"} if set(tables) & set(PERSON_TABLES) else set())
+    return tuple(name for name in TABLES if name in chosen)
+
+
+def _load(
+    directory: Path, tables_wanted: tuple[str, ...] | None = None, years: tuple[int, ...] | None = None
+) -> tuple[dict[str, pd.DataFrame], dict[str, str], list[Problem]]:
     problems: list[Problem] = []
     if not directory.is_dir():
         return {}, {}, [Problem("(uttrekk)", "(katalog)", "en katalog med ett filsett", f"{directory} finnes ikke")]
     tables: dict[str, pd.DataFrame] = {}
     formats: dict[str, str] = {}
-    for table in TABLES:
+    for table in _wanted(tables_wanted):
         path = _locate(directory, table)
         if path is None:
             problems.append(Problem(table, "(fil)", f"{table}.parquet eller {table}.csv", "filen mangler"))
             continue
         formats[table] = path.suffix.lstrip(".")
-        reader = _read_parquet if path.suffix == ".parquet" else _read_csv_strings
-        raw = reader(path, table, problems)
+        if path.suffix == ".parquet":
+            raw = _read_parquet(path, table, problems, years)
+        else:
+            raw = _read_csv_strings(path, table, problems)
         if raw is None:
             continue
         frame = _type_table(table, raw, problems)
         if frame is None:
             continue
-        if table in REQUIRED_NONEMPTY and frame.empty:
+        if table in REQUIRED_NONEMPTY and _row_count(path, raw) == 0:
             problems.append(Problem(table, "(rader)", "minst én rad", "tabellen er tom"))
             continue
+        frame = _keep_years(frame, years)
         _check_values(table, frame, problems)
         tables[table] = frame
     if "personer" in tables:
@@ -291,18 +344,33 @@ def validate_extract(directory: str | Path) -> list[Problem]:
     return _load(Path(directory))[2]
 
 
-def read_extract(directory: str | Path) -> Extract:
+def read_extract(
+    directory: str | Path, *, tables: list[str] | tuple[str, ...] | None = None, years: list[int] | range | None = None
+) -> Extract:
     """Read and type every table of the extract in ``directory`` (SPEC section 1).
+
+    Parameters
+    ----------
+    directory
+        The extract directory.
+    tables
+        Read only these tables (``personer`` is always added to a person table, for the E1 person check).
+    years
+        Keep only rows whose ``aar`` is in ``years`` (``personer`` is read whole). Parquet files are filtered as
+        they are read, so a slice of a large extract fits in memory. The E1 checks apply to the rows read, and
+        row numbers in problems count those rows; :func:`validate_extract` always checks everything.
 
     Raises
     ------
     ExtractError
         With every structural problem (E1) when there is at least one.
     """
-    tables, formats, problems = _load(Path(directory))
+    wanted = tuple(tables) if tables is not None else None
+    chosen = tuple(int(y) for y in years) if years is not None else None
+    tables_read, formats, problems = _load(Path(directory), wanted, chosen)
     if problems:
         raise ExtractError(problems)
-    return Extract(Path(directory), tables, formats)
+    return Extract(Path(directory), tables_read, formats)
 
 
 def format_report(problems: list[Problem]) -> str:
