@@ -31,14 +31,45 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--out", "out", required=True, type=EXTRACT_DIR, help="Directory to write the extract to.")
+@click.option("--out", "out", type=EXTRACT_DIR, default=None, help="Directory to write the extract to.")
 @click.option("--years", default="2008-2024", show_default=True, help="Range of reporting years, FIRST-LAST.")
 @click.option("--scale", default=1.0, show_default=True, type=click.FloatRange(min=0.0001, max=2.0),
               help="Share of Norway's size (0.01 gives a few thousand recipients a year).")
 @click.option("--seed", default=1, show_default=True, type=int, help="Random seed; the same seed gives the same bytes.")
-def synth(out: Path, years: str, scale: float, seed: int) -> None:
-    """Write a synthetic KPR extract (SPEC section 8) to OUT as Parquet."""
-    _not_yet("synth", "Synthetic KPR extract")
+@click.option("--check", "check", type=EXTRACT_DIR, default=None,
+              help="Instead of writing: compare the synthetic extract in CHECK with the published figures.")
+def synth(out: Path | None, years: str, scale: float, seed: int, check: Path | None) -> None:
+    """Write a synthetic KPR extract (SPEC section 8) to OUT as Parquet, or check one against the published
+    figures (--check DIR: achieved, published, tolerance, pass/fail; exit 1 if any target is missed)."""
+    if (out is None) == (check is None):
+        raise click.UsageError("give either --out DIR (write an extract) or --check DIR (check one)")
+    if check is not None:
+        from kprlib.synth import calibration_report, format_report as format_targets
+
+        try:
+            targets = calibration_report(check)
+        except Exception as error:  # noqa: BLE001 - the user gets a message, never a traceback
+            click.echo(f"kpr synth --check: {error}", err=True)
+            sys.exit(2)
+        click.echo(format_targets(targets))
+        sys.exit(0 if all(t.passed for t in targets) else 1)
+    from tqdm import tqdm
+
+    from kprlib.synth import parse_years, synthesize
+    from kprlib.synth.targets import FIRST_YEAR, LAST_YEAR
+
+    try:
+        chosen = parse_years(years)
+        if chosen[0] < FIRST_YEAR or chosen[-1] > LAST_YEAR:
+            raise ValueError(f"the synthetic extract covers {FIRST_YEAR}-{LAST_YEAR}, not {years}")
+        with tqdm(total=len(chosen), desc="kpr synth", unit="år") as bar:
+            synthesize(out, years=chosen, scale=scale, seed=seed,
+                       progress=lambda year: (bar.set_postfix_str(str(year)), bar.update(1)))
+    except Exception as error:  # noqa: BLE001 - the user gets a message, never a traceback
+        click.echo(f"kpr synth: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"Skrev syntetisk uttrekk for {chosen[0]}-{chosen[-1]} (skala {scale}, frø {seed}) til {out}; "
+               f"injiserte feil: {out}/_faults.json")
 
 
 @main.command()
@@ -77,11 +108,11 @@ def build(directory: Path, year: int, out: Path) -> None:
     from kprlib.book import BuildError, build_book
 
     try:
-        site = build_book(year=year, data_dir=directory, out=out)
+        result = build_book(directory, year=year, out=out)
     except BuildError as error:
         click.echo(f"kpr build: {error}", err=True)
         sys.exit(1)
-    click.echo(f"Nettstedet er bygget: {site / 'index.html'}")
+    click.echo(result.summary())
 
 
 if __name__ == "__main__":  # pragma: no cover
