@@ -24,12 +24,8 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 # The synthetic extract (SPEC section 8), generated when it is missing (not when the environment is re-installed).
-# Until kpr synth is implemented (it then exits 2 saying so), an empty folder lets the chapter-1 skeleton build;
-# the `|| ...` fallback is to be removed when kpr synth lands.
 $(DATA)/personer.parquet: | $(VENV)/.installed
-	$(BIN)/kpr synth --out $(DATA) --scale $(SCALE) --seed $(SEED) \
-	  || { status=$$?; test $$status -eq 2 && mkdir -p $(DATA) \
-	       && echo "make: kpr synth is not implemented yet; building the book without an extract" >&2; }
+	$(BIN)/kpr synth --out $(DATA) --scale $(SCALE) --seed $(SEED)
 
 book: $(VENV)/.installed $(DATA)/personer.parquet
 	$(BIN)/kpr build $(DATA) --year $(YEAR) --out $(SITE)

@@ -19,6 +19,15 @@ from kprlib.config import Config, load_config
 from kprlib.extract import Extract, ExtractError, Problem, read_extract, validate_extract
 from kprlib.geography import counties, county_of, municipalities
 from kprlib.published import load_published
+from kprlib.rounding import round_half_up
+from kprlib.formatting import format_number, format_percent
+from kprlib.disclosure import Derived, suppress
+from kprlib.audit import assert_protected, scan_site
+from kprlib.table import PublishedTable
+from kprlib.export import export_tables
+from kprlib.person_year import compute_years
+from kprlib.yeardata import YearData, load_year
+from kprlib.figures import age_bars, category_series, county_shares, service_bars, sex_age_pyramid, time_series
 
 
 def service_table_html(year: int) -> "object":
@@ -32,6 +41,9 @@ def service_table_html(year: int) -> "object":
 
 
 __all__ = [
+    "Derived", "PublishedTable", "YearData", "age_bars", "assert_protected", "category_series", "compute_years",
+    "county_shares", "export_tables", "format_number", "format_percent", "load_year", "round_half_up",
+    "scan_site", "service_bars", "sex_age_pyramid", "suppress", "time_series",
     "AGE_GROUPS", "Config", "Extract", "ExtractError", "Problem", "SERVICE_CODES", "SERVICE_GROUPS",
     "age_group", "age_group_67", "counties", "county_of", "is_valid_code", "load_config", "load_published",
     "municipalities", "read_extract", "recode_service", "service_code_table", "service_group", "service_name",
