@@ -4,13 +4,13 @@ through the year and at 31.12; and the waiting list (M19)."""
 
 from __future__ import annotations
 
-import pandas as pd
 
 from kprlib.basis import data_basis
 from kprlib.facts import full_time_care, participation_needs, plan_shares, rehabilitation_outside, waiting_list
 from kprlib.person_year import person_year
 from kprlib.register import Register
 from kprlib.testing import build_extract
+from kprlib.testing import cell_value as value
 
 
 def service(person: str, code: int = 15, *, kommune: str = "0301", end: str | None = None) -> dict:
@@ -25,15 +25,6 @@ def fact(person: str, *, kommune: str = "0301", dato: str = "2019-06-01", **flag
 def year_of(**tables):
     register = Register.from_extract(build_extract(**tables))
     return person_year(data_basis(register, 2019), register, keep_basis=True)
-
-
-def value(frame: pd.DataFrame, measure: str, **where) -> float:
-    chosen = frame["maal"] == measure
-    for column, code in where.items():
-        chosen &= frame[column] == code
-    values = frame.loc[chosen, "verdi"].tolist()
-    assert len(values) == 1, (where, values)
-    return values[0]
 
 
 def test_individual_plan_among_home_service_recipients_at_31_12():

@@ -11,6 +11,7 @@ from kprlib.housing import bosituasjon_codes, bpa_other_services, bpa_recipients
 from kprlib.person_year import person_year
 from kprlib.register import Register
 from kprlib.testing import build_extract
+from kprlib.testing import cell_value as value
 
 
 def service(person: str, code: int, *, aar: int = 2019, end: str | None = None) -> dict:
@@ -27,15 +28,6 @@ def situations(year: int = 2019, **tables) -> dict:
     py, register = year_of(year, **tables)
     ids = register.person_ids.to_pylist()
     return {ids[p]: (None if pd.isna(s) else s) for p, s in py.persons["bosituasjon"].items()}
-
-
-def value(frame: pd.DataFrame, measure: str, **where) -> float:
-    chosen = frame["maal"] == measure
-    for column, code in where.items():
-        chosen &= frame[column] == code
-    values = frame.loc[chosen, "verdi"].tolist()
-    assert len(values) == 1, (where, values)
-    return values[0]
 
 
 def test_first_match_wins():

@@ -3,22 +3,13 @@ county) and counties (M22)."""
 
 from __future__ import annotations
 
-import pandas as pd
 
 from kprlib.basis import data_basis
 from kprlib.person_year import person_year
 from kprlib.population import county_codes, population, population_shares
 from kprlib.register import Register
 from kprlib.testing import build_extract
-
-
-def value(frame: pd.DataFrame, measure: str, **where) -> float:
-    chosen = frame["maal"] == measure
-    for column, code in where.items():
-        chosen &= frame[column] == code
-    values = frame.loc[chosen, "verdi"].tolist()
-    assert len(values) == 1, (where, values)
-    return values[0]
+from kprlib.testing import cell_value as value
 
 
 def three_recipients():

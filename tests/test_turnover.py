@@ -5,28 +5,19 @@ bistandsbehov as of the previous year)."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kprlib.person_year import compute_years
 from kprlib.register import Register
 from kprlib.testing import build_extract
+from kprlib.testing import cell_value as value
 from kprlib.turnover import comparison_set, ended_recipients, new_recipients
 
 
 def service(person: str, aar: int, *, kommune: str = "0301", start: str | None = None, end: str | None = None) -> dict:
     return {"aar": aar, "kommunenr": kommune, "person_id": person, "tjenestetype": 15,
             "startdato": start or f"{aar}-02-01", "sluttdato": end or f"{aar}-11-30"}
-
-
-def value(frame: pd.DataFrame, measure: str, **where) -> float:
-    chosen = frame["maal"] == measure
-    for column, code in where.items():
-        chosen &= frame[column] == code
-    values = frame.loc[chosen, "verdi"].tolist()
-    assert len(values) == 1, (where, values)
-    return values[0]
 
 
 def story():

@@ -77,3 +77,17 @@ def write_extract(extract: Extract, directory: str | Path, *, fmt: str = "parque
         else:
             raise ValueError(f"unknown format {fmt!r}")
     return directory
+
+
+def cell_value(frame: pd.DataFrame, measure: str, **where: Any) -> float:
+    """The single ``verdi`` of a tidy frame where ``maal == measure`` and each ``column == code`` in ``where``.
+
+    Raises ``AssertionError`` when the selection is not exactly one cell, so a test cannot pass on an ambiguous
+    selection.
+    """
+    chosen = frame["maal"] == measure
+    for column, code in where.items():
+        chosen &= frame[column] == code
+    values = frame.loc[chosen, "verdi"].tolist()
+    assert len(values) == 1, (where, values)
+    return values[0]
