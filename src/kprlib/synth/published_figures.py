@@ -51,6 +51,11 @@ class PublishedFigures:
             raise KeyError(f"seed {seed} table {tabell} has no {maal} for {aar} {dims}")
         return float(rows["verdi"].iloc[0])
 
+    def key_figure_2024(self, maal: str = "antall", **dims: str) -> float:
+        """One of FHI's 2024 key figures (seed 002, ``nokkeltall``); dimensions not given are the ``alle`` total."""
+        cell = {dim: "alle" for dim in ("aldersgruppe", "aldersgruppe67", "kjonn", "tjenestegruppe", "tjenestetype")}
+        return self.value("002", "nokkeltall", 2024, maal, **{**cell, **dims})
+
     def series(self, seed: str, tabell: str, maal: str = "antall", **dims: str) -> dict[int, float]:
         """Year -> figure for the printed (non-symbol) cells of one row of a table."""
         rows = self.select(seed, tabell, maal, **dims).dropna(subset=["verdi"])

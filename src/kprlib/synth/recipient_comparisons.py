@@ -70,17 +70,7 @@ def compare_age_sex(check: Checker, pub: PublishedFigures, pys: dict) -> None:
                     )
         women = pub.series("001", "2.2.2", "prosent", kjonn="K")
         if year == 2024:
-            women[2024] = pub.value(
-                "002",
-                "nokkeltall",
-                2024,
-                "prosent",
-                aldersgruppe="alle",
-                aldersgruppe67="alle",
-                kjonn="K",
-                tjenestegruppe="alle",
-                tjenestetype="alle",
-            )
+            women[2024] = pub.key_figure_2024("prosent", kjonn="K")
             for group in AGE_GROUPS:
                 value = pub.value("002", "figur_3", 2024, "prosent", aldersgruppe=group)
                 check.share(
@@ -222,17 +212,7 @@ def compare_population(check: Checker, pub: PublishedFigures, pys: dict) -> None
                 "002 nøkkeltall",
                 year,
                 "andel av befolkningen",
-                pub.value(
-                    "002",
-                    "nokkeltall",
-                    2024,
-                    "andel_befolkning",
-                    aldersgruppe="alle",
-                    aldersgruppe67="alle",
-                    kjonn="alle",
-                    tjenestegruppe="alle",
-                    tjenestetype="alle",
-                ),
+                pub.key_figure_2024("andel_befolkning"),
                 figure(shares, "andel_befolkning", kjonn="alle"),
                 figure(shares, kjonn="alle"),
             )

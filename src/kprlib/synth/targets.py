@@ -173,30 +173,11 @@ def _age_sex(pub: PublishedFigures, recipients: dict[int, float]) -> dict[int, n
     age_2019 = seed.sum(axis=1) / seed.sum()
     shares_2024 = pub.vector("002", "figur_3", 2024, "aldersgruppe", AGE_GROUPS, maal="prosent") / 100
     young = (
-        pub.value(
-            "002",
-            "nokkeltall",
-            2024,
-            aldersgruppe="0-17",
-            aldersgruppe67="alle",
-            kjonn="alle",
-            tjenestegruppe="alle",
-            tjenestetype="alle",
-        )
+        pub.key_figure_2024(aldersgruppe="0-17")
         / recipients[2024]
     )
     old = (
-        pub.value(
-            "002",
-            "nokkeltall",
-            2024,
-            "prosent",
-            aldersgruppe="alle",
-            aldersgruppe67="67+",
-            kjonn="alle",
-            tjenestegruppe="alle",
-            tjenestetype="alle",
-        )
+        pub.key_figure_2024("prosent", aldersgruppe67="67+")
         / 100
     )
     shares_2024[0] = young
@@ -206,17 +187,7 @@ def _age_sex(pub: PublishedFigures, recipients: dict[int, float]) -> dict[int, n
     women_count = pub.series("001", "2.2.2", kjonn="K")
     women = {y: women_count[y] / (women_count[y] + men[y]) for y in men}
     women[2024] = (
-        pub.value(
-            "002",
-            "nokkeltall",
-            2024,
-            "prosent",
-            aldersgruppe="alle",
-            aldersgruppe67="alle",
-            kjonn="K",
-            tjenestegruppe="alle",
-            tjenestetype="alle",
-        )
+        pub.key_figure_2024("prosent", kjonn="K")
         / 100
     )
     women = interpolate_years(women, ALL_YEARS)
