@@ -30,6 +30,16 @@ from kprlib.yeardata import YearData, load_year
 from kprlib.figures import age_bars, category_series, county_shares, service_bars, sex_age_pyramid, time_series
 
 
+def show_table(data: YearData, number: str) -> "object":
+    """Published table ``number`` of the prepared year ``data`` as the page shows it: the protected table with
+    its caption, notes and symbol notes, then links to its CSV and the year's XLSX (SPEC section 6)."""
+    from IPython.display import HTML
+
+    from kprlib.site import table_html
+
+    return HTML(table_html(data.table(number), year=data.year))
+
+
 def service_table_html(year: int) -> "object":
     """Table 1.1 (services, groups and categories for ``year``) as HTML for a chapter."""
     from IPython.display import HTML
@@ -43,7 +53,7 @@ def service_table_html(year: int) -> "object":
 __all__ = [
     "Derived", "PublishedTable", "YearData", "age_bars", "assert_protected", "category_series", "compute_years",
     "county_shares", "export_tables", "format_number", "format_percent", "load_year", "round_half_up",
-    "scan_site", "service_bars", "sex_age_pyramid", "suppress", "time_series",
+    "scan_site", "service_bars", "show_table", "sex_age_pyramid", "suppress", "time_series",
     "AGE_GROUPS", "Config", "Extract", "ExtractError", "Problem", "SERVICE_CODES", "SERVICE_GROUPS",
     "age_group", "age_group_67", "counties", "county_of", "is_valid_code", "load_config", "load_published",
     "municipalities", "read_extract", "recode_service", "service_code_table", "service_group", "service_name",

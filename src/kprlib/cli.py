@@ -86,8 +86,30 @@ def validate(directory: Path) -> None:
 @click.option("--year", required=True, type=int, help="Statistics year Y.")
 @click.option("--out", "out", required=True, type=EXTRACT_DIR, help="Output directory (tables/<Y>/...).")
 def tables(directory: Path, year: int, out: Path) -> None:
-    """Write every table of SPEC section 6 for YEAR as CSV (intern/ and publisert/), XLSX and datapackage.json."""
-    _not_yet("tables", "Statistics engine")
+    """Write every table of SPEC section 6 for YEAR as CSV (intern/ and publisert/), XLSX and datapackage.json.
+
+    The time series run from the first year in DIRECTORY to YEAR; OUT/tables/YEAR/intern holds the unsuppressed
+    figures, for the statistician only (never publish it, D6).
+    """
+    from tqdm import tqdm
+
+    from kprlib.builders import build_tables, compute_context
+    from kprlib.export import export_tables
+    from kprlib.extract import ExtractError
+
+    try:
+        with tqdm(desc="kpr tables: personår", unit="år") as bar:
+            context = compute_context(directory, year,
+                                      progress=lambda y: (bar.set_postfix_str(str(y)), bar.update(1)))
+        tables = build_tables(context)
+        written = export_tables(tables.values(), year=year, out=out)
+    except ExtractError as error:
+        click.echo(f"kpr tables: uttrekket i {directory} er ikke gyldig:\n{error.report()}", err=True)
+        sys.exit(1)
+    except (OSError, ValueError, KeyError) as error:
+        click.echo(f"kpr tables: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"Skrev {len(tables)} tabeller for {year} ({len(written)} filer) til {out / 'tables' / str(year)}")
 
 
 @main.command()

@@ -82,9 +82,18 @@ class Step:
     description: str
 
 
-#: The preparation steps, run in order by :func:`prepare`. The statistics engine appends its steps here
-#: (the person-years, then the published tables under ``tabeller``); until then an entry holds only its meta.
-STEPS: tuple[Step, ...] = ()
+def _published_tables(context: PrepareContext) -> dict:
+    """The ``tabeller`` step: every table of SPEC section 6 for the year (:func:`kprlib.builders.build_tables`),
+    from the person-years of every year up to Y, computed once here for all chapters."""
+    from kprlib.builders import build_tables, compute_context
+
+    return build_tables(compute_context(context.data_dir, context.year, config=context.config))
+
+
+#: The preparation steps, run in order by :func:`prepare`.
+STEPS: tuple[Step, ...] = (
+    Step(TABLES_STEP, _published_tables, "the published tables of SPEC section 6"),
+)
 
 
 def default_extract_dir() -> Path:
