@@ -124,3 +124,14 @@ def test_an_unknown_person_in_a_hand_built_extract_is_a_clear_error():
     extract.tables["tjenester"].loc[0, "person_id"] = "Z"
     with pytest.raises(ValueError, match="person_id finnes ikke"):
         Register.from_extract(extract)
+
+
+def test_an_empty_optional_table_reads_as_an_empty_coded_table(tmp_path):
+    """An extract with no decisions, complaints or waiting lists (empty Parquet files) reads; the tables are empty
+    with their columns, not an error."""
+    extract = build_extract(tjenester=[{"aar": 2024, "kommunenr": "0301", "person_id": "a", "tjenestetype": 1}],
+                            befolkning=[{"aar": 2024, "kommunenr": "0301", "kjonn": 1, "alder": 50,
+                                         "folkemengde": 10, "dode": 0}])
+    register = Register.read(write_extract(extract, tmp_path / "uttrekk"))
+    vedtak = register.rows("vedtak", 2024)
+    assert len(vedtak) == 0 and {"aar", "person", "kommune"} <= set(vedtak.columns)

@@ -81,6 +81,7 @@ def test_years_and_steps_have_their_own_entries(extract_dir, tmp_path):
 
 def test_load_year_reads_the_cache_named_by_the_environment(extract_dir, tmp_path, monkeypatch):
     """A chapter's load_year finds the entry the build prepared, through KPR_CACHE_DIR."""
+    monkeypatch.setattr(yeardata, "STEPS", ())
     monkeypatch.setenv(yeardata.CACHE_ENV, str(tmp_path / "cache"))
     prepared = yeardata.prepare(extract_dir, 2024)
     loaded = yeardata.load_year(2024, str(extract_dir))
@@ -137,6 +138,7 @@ def test_presentation_modules_do_not_change_the_key(extract_dir):
 def test_load_year_in_a_build_reads_the_prepared_entry(extract_dir, tmp_path, monkeypatch):
     """The build names its entry in KPR_YEAR_ENTRY: a chapter reads it even with other default steps."""
     steps = (yeardata.Step("telling", lambda context: 7, "seven"),)
+    monkeypatch.setattr(yeardata, "STEPS", ())
     prepared = yeardata.prepare(extract_dir, 2024, tmp_path / "cache", steps=steps)
     monkeypatch.setenv(yeardata.ENTRY_ENV, str(prepared.entry))
     monkeypatch.setenv(yeardata.CACHE_ENV, str(tmp_path / "annen"))

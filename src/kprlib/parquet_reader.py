@@ -130,15 +130,17 @@ def _checked_batches(name: str, path: Path, years: list[int] | None):
     texts = [spec.name for spec in TABLES[name] if spec.kind == "str"]
     parquet = pq.ParquetFile(path, read_dictionary=texts)
     groups = [g for g in range(parquet.num_row_groups) if _may_hold(parquet, g, years)]
-    if not groups:
-        yield pa.RecordBatch.from_pylist([], schema=parquet.schema_arrow.select(columns))  # empty table
-        return
-    for batch in parquet.iter_batches(batch_size=_BATCH_ROWS, row_groups=groups, columns=columns):
+    empty = True
+    for batch in parquet.iter_batches(batch_size=_BATCH_ROWS, row_groups=groups, columns=columns) if groups else ():
         if years is not None and not _all_chosen(batch.column("aar"), years):
             chosen = pa.array(years, type=batch.column("aar").type)
             batch = batch.filter(pc.is_in(batch.column("aar"), value_set=chosen))
         _check_values(name, batch)
+        empty = False
         yield batch
+    if empty:  # no row group, or only empty ones: one empty batch, so the coded table has its columns
+        schema = parquet.schema_arrow
+        yield pa.RecordBatch.from_pylist([], schema=pa.schema([schema.field(c) for c in columns]))
 
 
 def _all_chosen(column: pa.Array, years: list[int]) -> bool:
