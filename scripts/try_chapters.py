@@ -35,7 +35,13 @@ def subset_project(chapters: list[str], target: Path) -> Path:
             raise SystemExit(f"no chapter notebooks/{name}.md")
         shutil.copy2(source, target / "notebooks" / source.name)
     toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    toc["parts"] = [{"caption": "Prøve", "chapters": [{"file": f"_executed/{name}"} for name in chapters]}]
+    root_name = toc["root"].split("/", 1)[1] if toc["root"].startswith("_executed/") else None
+    if root_name and root_name not in chapters:  # the front page notebook is the book's root
+        shutil.copy2(root / "notebooks" / f"{root_name}.md", target / "notebooks" / f"{root_name}.md")
+    rest = [name for name in chapters if name != root_name]
+    toc["parts"] = [{"caption": "Prøve", "chapters": [{"file": f"_executed/{name}"} for name in rest]}]
+    if not rest:
+        del toc["parts"]
     (target / "_toc.yml").write_text(yaml.safe_dump(toc, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return target
 

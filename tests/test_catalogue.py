@@ -24,6 +24,7 @@ def test_titles_fill_the_year_templates():
     """A series title runs from its first year to Y; a two-year title from Y-1."""
     assert catalogue_entry("2.1").title_for(2019, first=2009) == "Tjenestemottakere gjennom året, 2009-2019"
     assert "2023-2024" in catalogue_entry("2.5.3").title_for(2024)
+    assert catalogue_entry("2.1").title_for(2019, first=2019) == "Tjenestemottakere gjennom året, 2019"
     assert "{" not in "".join(entry.title_for(2024, first=2008) for entry in load_catalogue().values())
 
 

@@ -90,6 +90,8 @@ FAILING = source("""
 def make_project(root: Path, chapters: dict[str, str]) -> Path:
     """A project with ``_toc.yml`` listing ``chapters`` (name -> MyST source) in ``notebooks/``."""
     (root / "notebooks").mkdir(parents=True)
+    (root / "book").mkdir()
+    (root / "book" / "intro.md").write_text("# Forside\n", encoding="utf-8")
     entries = "\n".join(f"      - file: _executed/{name}" for name in chapters)
     (root / "_toc.yml").write_text(f"format: jb-book\nroot: book/intro\nparts:\n  - caption: Del\n    chapters:\n"
                                    f"{entries}\n", encoding="utf-8")

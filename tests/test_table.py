@@ -283,6 +283,12 @@ def test_file_id_and_caption():
     assert table.footnotes == table.symbol_notes
 
 
+def test_a_named_table_is_captioned_by_its_title_alone():
+    """The key-figure panel has a name, not a number: no "Tabell nokkeltall" on the page."""
+    frame = pd.DataFrame({"kjonn": ["alle"], "maal": "antall", "verdi": [40.0]})
+    assert PublishedTable(frame, number="nokkeltall", title="Nøkkeltall, 2024").caption == "Nøkkeltall, 2024"
+
+
 def test_categorical_ages_and_float_years_are_normalised():
     """Definitions may hand over categorical age groups (kprlib.ages) and years as floats: codes become text in
     publication order, years whole numbers."""

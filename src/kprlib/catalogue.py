@@ -35,8 +35,10 @@ class Entry:
     notes: tuple[str, ...] = ()
 
     def title_for(self, year: int, *, first: int | None = None) -> str:
-        """The title for statistics year ``year`` (a series starting in ``first``)."""
-        return self.title.format(year=year, prev=year - 1, first=first if first is not None else year)
+        """The title for statistics year ``year`` (a series starting in ``first``; a series of one year is titled
+        by that year alone, not "2019-2019")."""
+        title = self.title.replace("{first}-{year}", "{year}") if first in (None, year) else self.title
+        return title.format(year=year, prev=year - 1, first=first if first is not None else year)
 
 
 @lru_cache(maxsize=1)

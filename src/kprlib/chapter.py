@@ -65,7 +65,8 @@ class ChapterRun:
 
 
 def toc_chapters(project: Path) -> list[Chapter]:
-    """The chapters of ``project/_toc.yml`` in order (entries ``_executed/<name>``), sources in ``notebooks/``."""
+    """The chapters of ``project/_toc.yml`` in order (the root and entries ``_executed/<name>``), sources in
+    ``notebooks/``."""
     toc = yaml.safe_load((Path(project) / "_toc.yml").read_text(encoding="utf-8"))
     names: list[str] = []
 
@@ -80,6 +81,9 @@ def toc_chapters(project: Path) -> list[Chapter]:
             for value in node:
                 walk(value)
 
+    root = toc.get("root")
+    if isinstance(root, str) and root.startswith(EXECUTED + "/"):  # a front page that is a notebook
+        names.append(root.split("/", 1)[1].removesuffix(".ipynb"))
     walk(toc)
     chapters = [Chapter(name, Path(project) / "notebooks" / f"{name}.md") for name in names]
     missing = [str(chapter.source) for chapter in chapters if not chapter.source.is_file()]

@@ -211,8 +211,9 @@ def _year_axis(axes: Axes, years: Sequence[int]) -> None:
     axes.xaxis.set_major_locator(ticker.MaxNLocator(integer=True, nbins=min(len(years), 10)))
     axes.xaxis.set_major_formatter(ticker.FuncFormatter(lambda x, pos: str(int(round(x)))))
     axes.set_xlabel("År")
-    if len(years) == 1:
-        axes.set_xlim(years[0] - 1, years[0] + 1)
+    # Fixed limits: a series whose every value is hidden (":") still shows its years.
+    margin = 1 if len(years) == 1 else 0.3
+    axes.set_xlim(min(years) - margin, max(years) + margin)
 
 
 def _mark_missing(axes: Axes, positions: Sequence[float], symbols: Sequence[str], *, horizontal: bool) -> None:
@@ -307,8 +308,8 @@ def county_shares(data: object, *, years: Sequence[int] | None = None, maal: str
                   where: Mapping[str, object] | None = None, value_label: str | None = None) -> BookFigure:
     """Horizontal bars per county (``fylke``, M22), two years side by side (seed 002, county shares).
 
-    ``years`` are the two years compared (default: the table's first and last year); county names come from
-    the classification of the later year (:func:`kprlib.geography.counties`), falling back to the code.
+    ``years`` are the two years compared (default: the table's first and last year); counties are drawn in the
+    table's order, top down; county names come from the classification of the later year (:func:`kprlib.geography.counties`), falling back to the code.
     """
     frame = _published_frame(data)
     present = sorted(int(y) for y in frame.loc[frame["maal"].eq(maal), "aar"].dropna().unique())
@@ -317,7 +318,7 @@ def county_shares(data: object, *, years: Sequence[int] | None = None, maal: str
         raise ValueError(f"county_shares compares two different years, got {years} (the table has {present})")
     cells = pd.concat([_select(data, ["fylke"], maal=maal, where={**dict(where or {}), "aar": year})
                        for year in years])
-    codes = [str(code) for code in _ordered(cells, "fylke")]
+    codes = list(dict.fromkeys(cells["fylke"].astype(str)))  # the table's order (e.g. by region), as published
     names = _county_names(codes, years)
     figure, axes = _new_figure(grid_axis="x", rows=round(1.3 * len(codes)))
     positions = np.arange(len(codes))[::-1]
@@ -376,8 +377,14 @@ def time_series(data: object, *, maal: str = "antall", by: str | None = None,
     _value_axis(axes.yaxis, _label(maal, value_label))
     if by:
         labels = [code_label(by, code) for code in groups]
-        figure.legend(loc="outside lower center", ncols=1 if max(map(len, labels)) > 35 else min(len(groups), 3))
+        figure.legend(loc="outside lower center", ncols=_legend_columns(labels))
     return figure
+
+
+def _legend_columns(labels: Sequence[str]) -> int:
+    """Legend columns that fit the figure's width: three short labels a row, two of up to 18 characters, else one."""
+    longest = max(map(len, labels))
+    return 1 if longest > 35 else min(len(labels), 2 if longest > 18 else 3)
 
 
 @_styled

@@ -79,7 +79,7 @@ def table_links(table_id: str, year: int, *, depth: int = _PAGE_DEPTH) -> str:
 
 def table_html(table, *, year: int) -> str:
     """A :class:`~kprlib.table.PublishedTable` as the site shows it: the table, then its download links."""
-    return table.to_html() + "\n" + table_links(table.number, year)
+    return f'<div class="kpr-tabellramme">{table.to_html()}</div>\n' + table_links(table.number, year)
 
 
 # -- D6: person ids ---------------------------------------------------------------------------------------------

@@ -41,11 +41,13 @@ DEFAULT_DECIMALS: dict[str, int] = {"andel_befolkning": 1, "gjennomsnitt_timer":
 RESERVED_COLUMNS = ("maal", "verdi", "symbol", "grunn")
 #: Suggested house style for the rendered tables (the book's theme can include it).
 TABLE_CSS = """\
+div.kpr-tabellramme { overflow-x: auto; max-width: 100%; }
 table.kpr-tabell { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 table.kpr-tabell caption { caption-side: top; text-align: left; font-weight: bold; }
 table.kpr-tabell th, table.kpr-tabell td { padding: 0.2em 0.6em; vertical-align: bottom; }
 table.kpr-tabell thead th { text-align: right; border-bottom: 1px solid; }
-table.kpr-tabell tbody th { text-align: left; font-weight: normal; }
+table.kpr-tabell tbody th[scope=rowgroup] { vertical-align: top; }
+table.kpr-tabell tbody th { text-align: left; font-weight: normal; white-space: nowrap; }
 table.kpr-tabell td { text-align: right; white-space: nowrap; }
 p.kpr-kilde, p.kpr-note, p.kpr-tegnforklaring { font-size: 0.85em; margin: 0.2em 0; }
 """
@@ -245,8 +247,10 @@ class PublishedTable:
 
     @property
     def caption(self) -> str:
-        """``Tabell <number> <title>``, as the seeds print it."""
-        return f"Tabell {self.number} {self.title}"
+        """``Tabell <number> <title>``, as the seeds print it (``Tabell V.1`` in an appendix); the title alone for
+        a named table without a number (``nokkeltall``)."""
+        numbered = any(character.isdigit() for character in self.number)
+        return f"Tabell {self.number} {self.title}" if numbered else self.title
 
     # -- layout ---------------------------------------------------------------------------------------------
     def _layout(self, rows: Sequence[str] | None, columns: Sequence[str] | None) -> tuple[list[str], list[str]]:
@@ -276,6 +280,10 @@ class PublishedTable:
             for dimension, codes in limits.items():
                 keep &= ~(published["maal"].eq(measure) & ~published[dimension].astype(str).isin(codes))
         return published[keep].reset_index(drop=True)
+
+    def label(self, dimension: str, code: object) -> str:
+        """The Norwegian label this table shows for ``code`` of ``dimension`` (or of the measure, ``"maal"``)."""
+        return self._label(dimension, code)
 
     def _label(self, axis: str, code: object) -> str:
         if axis == "maal":
