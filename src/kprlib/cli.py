@@ -15,11 +15,6 @@ from kprlib.extract import format_report, validate_extract
 EXTRACT_DIR = click.Path(file_okay=False, path_type=Path)
 
 
-def _not_yet(command: str, issue: str) -> None:
-    click.echo(f"kpr {command}: ikke implementert ennå (kommer med saken «{issue}»).", err=True)
-    sys.exit(2)
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kprlib")
 def main() -> None:
@@ -116,9 +111,37 @@ def tables(directory: Path, year: int, out: Path) -> None:
 @click.argument("directory", type=EXTRACT_DIR)
 @click.option("--year", required=True, type=int, help="Statistics year Y.")
 @click.option("--out", "out", type=EXTRACT_DIR, default=None, help="Also write the findings as CSV here.")
-def quality(directory: Path, year: int, out: Path | None) -> None:
-    """Print the data-quality findings (Q1-Q13) for YEAR."""
-    _not_yet("quality", "Data quality")
+@click.option("--kommentarer", "comments", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV with the municipalities' comments (kommunenr,tjenestetype,kommentar) for the appendix.")
+def quality(directory: Path, year: int, out: Path | None, comments: Path | None) -> None:
+    """Print the data-quality findings (Q1-Q13) for YEAR; row checks over the last five years (seed 002).
+
+    The findings hold unsuppressed counts, for the statistician only (D6); the book publishes them protected.
+    """
+    from kprlib.extract import ExtractError
+    from kprlib.quality import read_comments
+    from kprlib.quality_report import format_report, quality_report, write_report
+    from kprlib.register import Register
+
+    try:
+        if not directory.is_dir():
+            raise ValueError(f"fant ikke uttrekket {directory}")
+        if comments is not None and not comments.is_file():
+            raise ValueError(f"fant ikke kommentarfilen {comments}")
+        register = Register.read(directory, years=list(range(year - 5, year + 1)))
+        if year not in register.years():
+            raise ValueError(f"uttrekket har ingen rader for {year}")
+        findings = quality_report(register, year, comments=read_comments(comments))
+        written = write_report(findings, out) if out is not None else []
+    except ExtractError as error:
+        click.echo(f"kpr quality: uttrekket i {directory} er ikke gyldig:\n{error.report()}", err=True)
+        sys.exit(1)
+    except (OSError, ValueError, KeyError) as error:
+        click.echo(f"kpr quality: {error}", err=True)
+        sys.exit(2)
+    click.echo(format_report(findings))
+    if written:
+        click.echo(f"Skrev {len(written)} CSV-filer til {out}")
 
 
 @main.command()
