@@ -113,7 +113,8 @@ def format_report(findings: list[Finding], *, width: int = 120) -> str:
     """The findings as plain-text tables, one block per rule (no findings: "ingen funn")."""
     blocks = []
     for finding in findings:
-        body = "ingen funn" if finding.frame.empty else finding.frame.to_string(index=False, max_colwidth=70)
+        body = "ingen funn" if finding.frame.empty else finding.frame.to_string(
+            index=False, max_colwidth=70, float_format=lambda value: format_number(value, decimals=1), na_rep="..")
         blocks.append(f"{finding.rule}: {finding.title}\n{'-' * min(width, len(finding.title) + 6)}\n{body}")
     return "\n\n".join(blocks) + "\n"
 

@@ -84,7 +84,8 @@ class Step:
 
 def _published_tables(context: PrepareContext) -> dict:
     """The ``tabeller`` step: every table of SPEC section 6 for the year (:func:`kprlib.builders.build_tables`),
-    from the person-years of every year up to Y, computed once here for all chapters."""
+    from the person-years of every year up to Y, computed once here for all chapters, and the comparison with
+    the published figures (appendix tables V.1 and V.2, :mod:`kprlib.comparison`)."""
     from kprlib.builders import build_tables, compute_context
 
     return build_tables(compute_context(context.data_dir, context.year, config=context.config))

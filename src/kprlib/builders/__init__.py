@@ -11,7 +11,7 @@ tables``), and the ``tabeller`` step of the book's preparation (:mod:`kprlib.yea
 
 The builders live in one module per part of the book: :mod:`.recipients` (2.1-2.3), :mod:`.services`
 (2.4-2.5), :mod:`.activity` (2.6-2.10), :mod:`.themes` (3.1-3.6), :mod:`.care` (3.7-3.12), :mod:`.counties`
-(4, key figures) and :mod:`.quality` (data quality, Q rules).
+(4, key figures), :mod:`.quality` (data quality, Q rules) and :mod:`.reporting` (who reported; E2).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ __all__ = ["BUILDERS", "TableContext", "build_tables", "builds", "compute_contex
 #: Table number -> builder, filled by :func:`builds` when the builder modules are imported.
 BUILDERS: dict[str, Callable[["TableContext"], PublishedTable]] = {}
 #: The modules holding builders, imported by :func:`build_tables`.
-MODULES = ("recipients", "services", "activity", "themes", "care", "counties", "quality")
+MODULES = ("reporting", "recipients", "services", "activity", "themes", "care", "counties", "quality")
 
 
 def builds(number: str) -> Callable:
@@ -115,11 +115,20 @@ def compute_context(source: str | Path | Register, year: int, *, config: Config 
 
 
 def build_tables(context: TableContext, *, numbers: Iterable[str] | None = None) -> dict[str, PublishedTable]:
-    """Every registered table (or those in ``numbers``) for ``context.year``, in catalogue order."""
+    """Every registered table (or those in ``numbers``) for ``context.year``, in catalogue order.
+
+    With ``numbers`` None, the result also holds the appendix's comparison with the published figures (V.1, V.2,
+    :func:`kprlib.comparison.comparison_tables`), which is computed from the other tables.
+    """
+    from kprlib.comparison import comparison_tables
+
     for module in MODULES:
         importlib.import_module(f"{__name__}.{module}")
     wanted = list(load_catalogue()) if numbers is None else list(numbers)
     unknown = [n for n in wanted if n not in BUILDERS and numbers is not None]
     if unknown:
         raise KeyError(f"no builder for table(s) {', '.join(unknown)}")
-    return {number: BUILDERS[number](context) for number in wanted if number in BUILDERS}
+    tables = {number: BUILDERS[number](context) for number in wanted if number in BUILDERS}
+    if numbers is None:
+        tables |= comparison_tables(tables, context.year, config=context.config)
+    return tables
