@@ -141,6 +141,14 @@ def test_every_chapter_is_executed_and_rendered(book):
     assert (book.site / EXECUTED / "forside.html").read_text(encoding="utf-8").count(f"omsorgstjenester {YEAR}") >= 1
 
 
+def test_every_catalogued_table_is_on_the_site_with_its_number_and_title(book):
+    """Issue "The book": every table of SPEC section 6 (catalogue.toml) is shown, captioned "Tabell <number>
+    <title>" (the key-figure panel by its title)."""
+    from kprlib.site import missing_tables
+
+    assert missing_tables(book.site, YEAR) == []
+
+
 @pytest.mark.slow
 def test_every_page_says_the_data_are_synthetic(book):
     assert is_synthetic(book.extract)

@@ -44,8 +44,10 @@ def service_table_html(year: int) -> "object":
     """Table 1.1 (services, groups and categories for ``year``) as HTML for a chapter."""
     from IPython.display import HTML
 
+    from kprlib.catalogue import catalogue_entry
+
     table = service_overview(year).to_html(index=False, classes="kpr-tabell", border=0)
-    caption = f"<caption>Tabell 1.1 Tjenester som rapporteres til KPR, {year}</caption>"
+    caption = f"<caption>Tabell 1.1 {catalogue_entry('1.1').title_for(year)}</caption>"
     table = table.replace(">", ">" + caption, 1)
     return HTML(table + '<p class="kpr-kilde">Kilde: Helsedirektoratet (2019, 2022), FHI (2024)</p>')
 

@@ -25,7 +25,7 @@ from kprlib.audit import SITE_SUFFIXES, Finding, scan_site
 
 __all__ = [
     "DOWNLOADS", "SYNTHETIC_MARKERS", "SYNTHETIC_NOTICE", "audit_site", "broken_links", "is_synthetic",
-    "person_id_findings", "read_person_ids", "table_html", "table_links",
+    "missing_tables", "person_id_findings", "read_person_ids", "table_html", "table_links", "tables_on_site",
 ]
 
 #: Files whose presence in an extract directory marks the extract as synthetic (SPEC section 8).
@@ -183,3 +183,31 @@ def audit_site(site: str | Path, *, k: int, person_ids: frozenset[str] = frozens
     problems = [str(finding) for finding in findings]
     problems += [f"lenke uten mål: {link}" for link in broken_links(site)]
     return problems
+
+
+def tables_on_site(site: str | Path) -> dict[str, str]:
+    """The tables the site's pages show: ``{number: caption}`` from every ``<caption>Tabell <number> ...``
+    (issue "The book": every table of SPEC section 6 is on the site with its number and title)."""
+    found: dict[str, str] = {}
+    root = Path(site)
+    for page in sorted(p for p in root.rglob("*.html") if "_static" not in p.relative_to(root).parts):
+        text = page.read_text(encoding="utf-8", errors="replace")
+        for caption in re.findall(r"<caption>(.*?)</caption>", text, flags=re.S):
+            caption = html.unescape(re.sub(r"<[^>]+>", "", caption)).strip()
+            match = re.match(r"Tabell (\S+) ", caption)
+            found.setdefault(match.group(1) if match else caption, caption)
+    return found
+
+
+def missing_tables(site: str | Path, year: int) -> list[str]:
+    """Catalogued tables (:mod:`kprlib.catalogue`) whose number and title for ``year`` no page of ``site``
+    shows; the key-figure panel, which has no number, is looked up by its title."""
+    from kprlib.catalogue import load_catalogue
+
+    shown = tables_on_site(site)
+    missing = []
+    for number, entry in load_catalogue().items():
+        caption = shown.get(number) or shown.get(entry.title_for(year))
+        if caption is None or entry.title_for(year).split("{")[0][:25] not in caption:
+            missing.append(number)
+    return missing
