@@ -47,7 +47,7 @@ table.kpr-tabell caption { caption-side: top; text-align: left; font-weight: bol
 table.kpr-tabell th, table.kpr-tabell td { padding: 0.2em 0.6em; vertical-align: bottom; }
 table.kpr-tabell thead th { text-align: right; border-bottom: 1px solid; }
 table.kpr-tabell tbody th[scope=rowgroup] { vertical-align: top; }
-table.kpr-tabell tbody th { text-align: left; font-weight: normal; white-space: nowrap; }
+table.kpr-tabell tbody th { text-align: left; font-weight: normal; min-width: 9em; }
 table.kpr-tabell td { text-align: right; white-space: nowrap; }
 p.kpr-kilde, p.kpr-note, p.kpr-tegnforklaring { font-size: 0.85em; margin: 0.2em 0; }
 """
