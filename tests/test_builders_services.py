@@ -160,7 +160,9 @@ def test_group_sentences(tables):
     assert "kan ikke sammenlignes" in services.group_change_sentence(tables["2.4.1"], "tvang", year=2019)
     assert services.group_peaks(tables["2.4.1"], "hjemmeboende") == {"flest": "2019", "faerrest": "2017"}
     assert services.largest_group_by_age(tables["2.4.2"]).startswith("I hver aldersgruppe")
-    assert services.ages_with_most(tables["2.4.2"])["institusjon"] == "67-79 år"
+    ages = services.ages_with_most(tables["2.4.2"])
+    assert ages["institusjon"] == "i aldersgruppen 67-79 år"
+    assert ages["tvang"] == "i en aldersgruppe der tallet ikke kan publiseres"  # 18-49 (3) is hidden, rest 0
 
 
 @pytest.mark.parametrize("year, valid, gone", [(2018, [12, 13, 16], [29, 27]), (2019, [29, 27, 28], [12, 16])])

@@ -299,3 +299,10 @@ def test_categorical_ages_and_float_years_are_normalised():
     table = PublishedTable(frame, number="9.2", title="Test", rows=["aldersgruppe"], columns=["aar"])
     assert table.publisert["aldersgruppe"].tolist() == ["0-17", "18-49", "67-79"]
     assert table.publisert["aar"].dtype == "int64" and table.to_csv().splitlines()[1] == "0-17,2019,antall,,:"
+
+
+def test_cells_gives_the_published_cells_of_a_measure_at_fixed_codes():
+    """For computed sentences: the 2018 cells of 2.5.1 as published, the hidden one with ':' and no value."""
+    cells = table_251().cells("antall", aar=2018)
+    assert list(cells["tjenestetype"]) == ["1", "3", "27"]
+    assert cells["symbol"].tolist() == ["", ":", ".."] and np.isnan(cells["verdi"].iloc[1])

@@ -15,6 +15,18 @@ from kprlib.extract import format_report, validate_extract
 EXTRACT_DIR = click.Path(file_okay=False, path_type=Path)
 
 
+def _fail(command: str, directory: Path, error: Exception) -> None:
+    """End a command with a readable message, never a traceback: exit 1 with the E1 report for an invalid
+    extract, exit 2 for anything else (a missing file, a year outside the extract)."""
+    from kprlib.extract import ExtractError
+
+    if isinstance(error, ExtractError):
+        click.echo(f"kpr {command}: uttrekket i {directory} er ikke gyldig:\n{error.report()}", err=True)
+        sys.exit(1)
+    click.echo(f"kpr {command}: {error}", err=True)
+    sys.exit(2)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="kprlib")
 def main() -> None:
@@ -98,12 +110,8 @@ def tables(directory: Path, year: int, out: Path) -> None:
                                       progress=lambda y: (bar.set_postfix_str(str(y)), bar.update(1)))
         tables = build_tables(context)
         written = export_tables(tables.values(), year=year, out=out)
-    except ExtractError as error:
-        click.echo(f"kpr tables: uttrekket i {directory} er ikke gyldig:\n{error.report()}", err=True)
-        sys.exit(1)
-    except (OSError, ValueError, KeyError) as error:
-        click.echo(f"kpr tables: {error}", err=True)
-        sys.exit(2)
+    except (ExtractError, OSError, ValueError, KeyError) as error:
+        _fail("tables", directory, error)
     click.echo(f"Skrev {len(tables)} tabeller for {year} ({len(written)} filer) til {out / 'tables' / str(year)}")
 
 
@@ -133,12 +141,8 @@ def quality(directory: Path, year: int, out: Path | None, comments: Path | None)
             raise ValueError(f"uttrekket har ingen rader for {year}")
         findings = quality_report(register, year, comments=read_comments(comments))
         written = write_report(findings, out) if out is not None else []
-    except ExtractError as error:
-        click.echo(f"kpr quality: uttrekket i {directory} er ikke gyldig:\n{error.report()}", err=True)
-        sys.exit(1)
-    except (OSError, ValueError, KeyError) as error:
-        click.echo(f"kpr quality: {error}", err=True)
-        sys.exit(2)
+    except (ExtractError, OSError, ValueError, KeyError) as error:
+        _fail("quality", directory, error)
     click.echo(format_report(findings))
     if written:
         click.echo(f"Skrev {len(written)} CSV-filer til {out}")

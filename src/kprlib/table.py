@@ -215,6 +215,15 @@ class PublishedTable:
         row = self._locate(maal, coordinates)
         return None if row["symbol"] != "" else float(row["verdi"])
 
+    def cells(self, maal: str = "antall", **coordinates: object) -> pd.DataFrame:
+        """The published cells of ``maal`` at the given dimension codes (any number of dimensions; the others
+        vary), as in :attr:`publisert`; for computed sentences over published figures only (D5)."""
+        published = self._publisert
+        mask = published["maal"].eq(maal)
+        for dimension, code in coordinates.items():
+            mask &= published[dimension].astype(str).eq(str(code))
+        return published[mask].reset_index(drop=True)
+
     def text(self, maal: str = "antall", **coordinates: object) -> str:
         """One cell as the table shows it (``"364 666"``, ``":"``, ``"under 10"``); for narrative numbers (D5)."""
         row = self._locate(maal, coordinates)

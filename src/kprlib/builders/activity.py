@@ -244,7 +244,7 @@ def extremes(table: PublishedTable, *, maal: str, over: str, prefix: str,
     first code in publication order. When no cell is published, the labels say so and the values are ``:``.
     ``labels`` overrides code labels as in :func:`kprlib.labels.code_label`.
     """
-    cells = _cells(table, maal, where)
+    cells = table.cells(maal, **where)
     cells = cells[cells[over].astype(str).ne(MARGIN) & cells["symbol"].eq("")]
     if cells.empty:
         return {f"{prefix}_hoyest": "(ikke publisert)", f"{prefix}_hoyest_verdi": ":",
@@ -280,19 +280,11 @@ def largest_services(series: PublishedTable, counts: PublishedTable, *, n: int =
     recipients in ``counts`` (published ``antall`` at every other dimension's ``alle``): a readable figure of
     the main services (table 2.6.2 drawn for the largest services of table 2.6.1)."""
     where = {d: MARGIN for d in counts.dimensions if d != "tjenestetype"}
-    cells = _cells(counts, "antall", where)
+    cells = counts.cells("antall", **where)
     cells = cells[cells["symbol"].eq("") & cells["tjenestetype"].ne(MARGIN)]
     chosen = cells.sort_values("verdi", ascending=False, kind="mergesort")["tjenestetype"].head(n)
     published = series.publisert
     return published[published["tjenestetype"].isin(set(chosen))].reset_index(drop=True)
-
-
-def _cells(table: PublishedTable, maal: str, where: dict) -> pd.DataFrame:
-    published = table.publisert
-    mask = published["maal"].eq(maal)
-    for dimension, code in where.items():
-        mask &= published[dimension].astype(str).eq(str(code))
-    return published[mask].reset_index(drop=True)
 
 
 def _lower_first(text: str) -> str:

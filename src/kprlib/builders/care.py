@@ -279,7 +279,7 @@ def describe_largest(table: PublishedTable, dimension: str, *, unit: str, fallba
     persons by age group) and the largest shown value exceeds what the hidden cells can hold together.
     Otherwise ``fallback`` is returned.
     """
-    cells = _published_cells(table, maal, fixed)
+    cells = table.cells(maal, **fixed)
     parts = cells[cells[dimension].astype(str).ne(MARGIN)]
     shown = parts[parts["verdi"].notna()]
     if shown.empty or shown["verdi"].max() <= 0:
@@ -307,7 +307,7 @@ def published_share(table: PublishedTable, dimension: str, codes: list[str], *, 
                     **fixed: object) -> str:
     """The sum of the published ``maal`` at ``codes`` of ``dimension`` in per cent of the margin (``alle``),
     formatted (``"47"``); ``":"`` when a part or the margin is not shown, so nothing hidden can be derived."""
-    values = _published_cells(table, maal, fixed).set_index(dimension)["verdi"]
+    values = table.cells(maal, **fixed).set_index(dimension)["verdi"]
     parts, total = values.reindex([str(c) for c in codes]), values.get(MARGIN, np.nan)
     if parts.isna().any() or pd.isna(total) or total <= 0:
         return ":"
@@ -325,9 +325,3 @@ def published_difference(table: PublishedTable, *, maal: str = "antall", **coord
     return ":" if now is None or before is None else format_number(now - before)
 
 
-def _published_cells(table: PublishedTable, maal: str, fixed: dict) -> pd.DataFrame:
-    cells = table.publisert
-    cells = cells[cells["maal"].eq(maal)]
-    for dimension, code in fixed.items():
-        cells = cells[cells[dimension].astype(str).eq(str(code))]
-    return cells

@@ -222,11 +222,9 @@ def _names(dimension: str, codes: list[str]) -> str:
 
 def _published_cells(table: PublishedTable, maal: str, dimension: str, **fixed: object) -> pd.Series:
     """Published values of ``maal`` per code of ``dimension`` (margin and hidden cells left out)."""
-    cells = table.publisert
-    mask = cells["maal"].eq(maal) & cells[dimension].astype(str).ne(MARGIN) & cells["symbol"].eq("")
-    for name, code in fixed.items():
-        mask &= cells[name].astype(str).eq(str(code))
-    return cells[mask].set_index(cells.loc[mask, dimension].astype(str))["verdi"]
+    cells = table.cells(maal, **fixed)
+    cells = cells[cells[dimension].astype(str).ne(MARGIN) & cells["symbol"].eq("")]
+    return cells.set_index(cells[dimension].astype(str))["verdi"]
 
 
 def change_sentences(table: PublishedTable, *, year: int) -> dict[str, str]:
@@ -352,11 +350,20 @@ def _join(parts: list[str]) -> str:
 
 def _age_with_most(table: PublishedTable, group: str) -> str:
     values = _published_cells(table, "antall", "aldersgruppe", tjenestegruppe=group)
-    return ":" if values.empty else _name("aldersgruppe", values.idxmax())
+    if values.empty or values.max() <= 0:
+        return "i en aldersgruppe der tallet ikke kan publiseres"
+    cells = table.publisert
+    hidden = (cells["maal"].eq("antall") & cells["tjenestegruppe"].astype(str).eq(group)
+              & cells["symbol"].eq(":")).any()
+    qualifier = ", blant aldersgruppene med publiserte tall" if hidden else ""
+    return "i aldersgruppen " + _name("aldersgruppe", values.idxmax()) + qualifier
 
 
 def ages_with_most(table: PublishedTable) -> dict[str, str]:
-    """Table 2.4.2: per service group, the age group with the most recipients ("80-89 år"; ``:`` if none shown)."""
+    """Table 2.4.2: per service group, where the most recipients are, as a phrase ("i aldersgruppen 80-89 år").
+    When some of the group's age cells are hidden (D1/D3), the phrase says the ranking is among the published
+    age groups, since a hidden cell's size is not known (D5); when no published cell is above 0, it says the
+    figure cannot be published."""
     groups = sorted({str(g) for g in table.publisert["tjenestegruppe"]} - {MARGIN})
     return {group: _age_with_most(table, group) for group in groups}
 

@@ -323,14 +323,6 @@ def table_3_6(context: TableContext) -> PublishedTable:
 
 
 # -- narrative helpers (D5: from published values only) ------------------------------------------------------------
-def _cells(table: PublishedTable, maal: str, fixed: dict) -> pd.DataFrame:
-    """The published cells of ``maal`` at the ``fixed`` coordinates."""
-    cells = table.publisert
-    cells = cells[cells["maal"].eq(maal)]
-    for dimension, code in fixed.items():
-        cells = cells[cells[dimension].astype(str).eq(str(code))]
-    return cells
-
 
 def _shown(table: PublishedTable, maal: str, **coordinates: object) -> float | None:
     """A published value, None when it shows a symbol or the table has no such cell."""
@@ -356,7 +348,7 @@ def cell_texts(table: PublishedTable, maal: str, *, over: tuple[str, ...], **fix
     """Every cell of ``maal`` at ``fixed`` as the table shows it, keyed by its ``over`` codes joined with ``_``
     (``"bistand_arbeid_0_17"``, ``"90pluss"``), for glueing many numbers at once (D5)."""
     texts = {}
-    for _, row in _cells(table, maal, fixed).iterrows():
+    for _, row in table.cells(maal, **fixed).iterrows():
         key = "_".join(str(row[d]) for d in over)
         key = re.sub(r"[^0-9A-Za-z_]", "_", key.replace("+", "pluss"))
         texts[key] = table.text(maal, **{d: row[d] for d in table.dimensions})
@@ -395,7 +387,7 @@ def extremes(table: PublishedTable, maal: str, *, over: str, phrases: dict[str, 
     ``fixed``: ``hoyest``/``lavest`` (the codes as they read in a sentence, ties joined with "og"; with a caveat
     when some values are suppressed, since a hidden one could be lower or higher) and ``hoyest_tekst``/
     ``lavest_tekst`` (the values as shown); ``":"`` when nothing is shown."""
-    cells = _cells(table, maal, fixed)
+    cells = table.cells(maal, **fixed)
     cells = cells[cells[over].astype(str).ne(MARGIN) & cells["symbol"].ne(NOT_AVAILABLE)]
     shown = cells[cells["verdi"].notna()]
     if shown.empty:
@@ -412,7 +404,7 @@ def extremes(table: PublishedTable, maal: str, *, over: str, phrases: dict[str, 
 def extremes_by(table: PublishedTable, maal: str, *, over: str, per: str, phrases: dict[str, str] | None = None,
                 **fixed: object) -> dict[str, str]:
     """:func:`extremes` for each code of ``per`` (margin left out), keyed ``"<code>_<key>"`` for glue."""
-    codes = [c for c in dict.fromkeys(_cells(table, maal, fixed)[per].astype(str)) if c != MARGIN]
+    codes = [c for c in dict.fromkeys(table.cells(maal, **fixed)[per].astype(str)) if c != MARGIN]
     return {f"{code}_{key}": text for code in codes
             for key, text in extremes(table, maal, over=over, phrases=phrases, **{per: code}, **fixed).items()}
 
@@ -422,7 +414,7 @@ def value_span(table: PublishedTable, maal: str, *, over: str, codes: list[str] 
     """The range of the published ``maal`` over ``codes`` of ``over`` (default every code but the margin;
     not-available ``..`` cells left out): ``"mellom 0 og 2 prosent"`` or ``"9 prosent"``; when some values are
     suppressed the range is of the shown ones and says so; ``":"`` when none is shown."""
-    cells = _cells(table, maal, fixed)
+    cells = table.cells(maal, **fixed)
     cells = cells[cells[over].astype(str).isin(codes) if codes else cells[over].astype(str).ne(MARGIN)]
     cells = cells[cells["symbol"].ne(NOT_AVAILABLE)]
     shown = cells["verdi"].dropna()
@@ -438,7 +430,7 @@ def share_of_groups(table: PublishedTable, dimension: str, codes: list[str], *, 
                     **fixed: object) -> str:
     """The published ``maal`` at ``codes`` of ``dimension`` summed, in per cent of the margin (``alle``), e.g. the
     share aged 67 or over; ``":"`` when a part or the margin is not shown, so nothing hidden can be derived."""
-    values = _cells(table, maal, fixed).set_index(dimension)["verdi"]
+    values = table.cells(maal, **fixed).set_index(dimension)["verdi"]
     parts, total = values.reindex([str(c) for c in codes]), values.get(MARGIN, np.nan)
     if parts.isna().any() or pd.isna(total) or total <= 0:
         return SUPPRESSED
@@ -448,7 +440,7 @@ def share_of_groups(table: PublishedTable, dimension: str, codes: list[str], *, 
 def leads_in(table: PublishedTable, maal: str, *, over: str, across: str, code: str) -> tuple[int, int]:
     """In how many codes of ``across`` (margin left out) ``code`` of ``over`` has the largest published ``maal``
     among the codes of ``over``, and in how many codes of ``across`` every value of ``over`` is shown."""
-    cells = _cells(table, maal, {})
+    cells = table.cells(maal)
     cells = cells[cells[over].astype(str).ne(MARGIN) & cells[across].astype(str).ne(MARGIN)]
     leading = compared = 0
     for _, column in cells.groupby(across, sort=False):
@@ -460,7 +452,7 @@ def leads_in(table: PublishedTable, maal: str, *, over: str, across: str, code: 
 
 def first_reported_year(table: PublishedTable, maal: str = "prosent") -> int | None:
     """The first year (``aar``) whose ``maal`` is available (not ``..``) in a series table."""
-    cells = _cells(table, maal, {})
+    cells = table.cells(maal)
     years = cells.loc[cells["symbol"].ne(NOT_AVAILABLE), "aar"].astype(int)
     return int(years.min()) if len(years) else None
 
