@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -16,7 +15,6 @@ from kprlib.schema import FUNKSJON_ITEMS
 from kprlib.testing import build_extract
 
 NUMBERS = ("3.7", "3.10.1", "3.10.2", "3.10.3", "3.11.1", "3.11.2", "3.11.3", "3.11.4", "3.12")
-LITEN = Path(__file__).resolve().parents[1] / "work" / "liten"
 
 
 def service(person: str, code: int, *, aar: int = 2019, end: str | None = None, kommune: str = "0301") -> dict:
@@ -207,10 +205,9 @@ def test_coercion_two_years_with_change():
 
 
 # -- smoke test on the small synthetic extract -------------------------------------------------------------------------
-@pytest.mark.skipif(not LITEN.is_dir(), reason="work/liten is not generated")
 @pytest.mark.parametrize("year", [2019, 2024])
-def test_every_table_builds_on_the_small_extract(year):
-    context = compute_context(LITEN, year)
+def test_every_table_builds_on_the_small_extract(year, small_synthetic):
+    context = compute_context(small_synthetic, year)
     for number in NUMBERS:
         table = BUILDERS[number](context)
         assert table.number == number and str(year) in table.title

@@ -4,7 +4,6 @@ hand-made extracts with known answers, and a smoke test on the small synthetic e
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -23,7 +22,6 @@ from kprlib.recipients import recipients
 from kprlib.register import Register
 from kprlib.testing import build_extract
 
-LITEN = Path(__file__).resolve().parents[1] / "work" / "liten"
 OSLO, HALDEN_2023, HALDEN_2024, BERGEN = "0301", "3001", "3101", "4601"
 
 
@@ -178,10 +176,9 @@ def test_change_is_not_available_when_the_earlier_year_is_missing(counties_2024)
 
 
 # -- smoke test on the small synthetic extract ------------------------------------------------------------------------
-@pytest.mark.skipif(not LITEN.is_dir(), reason="work/liten is not generated")
 @pytest.mark.parametrize("year, number", [(2019, 18), (2024, 15)])
-def test_smoke_on_the_small_extract(year, number):
-    context = compute_context(LITEN, year)
+def test_smoke_on_the_small_extract(year, number, small_synthetic):
+    context = compute_context(small_synthetic, year)
     tables = build_tables(context, numbers=["4.1", "4.2", "nokkeltall"])
     nation = recipients(context.current).query("maal == 'antall'")["verdi"].iloc[0]
     county_table = tables["4.1"]

@@ -4,7 +4,6 @@ The fixture is a tiny register of two years whose every figure is computed by ha
 every table of the module on the 1 % synthetic extract for 2019 and 2024.
 """
 
-from pathlib import Path
 
 import pytest
 
@@ -24,7 +23,6 @@ from kprlib.functional import BISTANDSBEHOV
 from kprlib.testing import build_extract, write_extract
 
 NUMBERS = ("2.1", "2.2.1", "2.2.2", "2.2.3", "2.2.4", "2.3.1", "2.3.2")
-LITEN = Path(__file__).resolve().parents[1] / "work" / "liten"
 ITEMS = load_config().bistandsbehov_items
 
 
@@ -212,11 +210,10 @@ def test_group_names_join_as_a_norwegian_list():
 
 
 # -- the synthetic extract ------------------------------------------------------------------------------------------
-@pytest.mark.skipif(not LITEN.is_dir(), reason="work/liten is not generated")
 @pytest.mark.parametrize("year", [2019, 2024])
-def test_every_table_builds_on_the_synthetic_extract(year):
+def test_every_table_builds_on_the_synthetic_extract(year, small_synthetic):
     """Every table of the module for 2019 and 2024 on the 1 % extract: series from 2008, national totals shown."""
-    tables = build_tables(compute_context(LITEN, year), numbers=NUMBERS)
+    tables = build_tables(compute_context(small_synthetic, year), numbers=NUMBERS)
     assert set(tables) == set(NUMBERS)
     total = tables["2.1"].value(aar=year)
     assert total and total == tables["2.2.1"].value(aldersgruppe="alle", kjonn="alle")

@@ -20,7 +20,6 @@ import pytest
 from kprlib.builders import build_tables, compute_context
 from kprlib.builders import services
 from kprlib.codes import service_name
-from kprlib.paths import project_root
 from kprlib.testing import build_extract, write_extract
 
 NUMBERS = ("2.4.1", "2.4.2", "2.4.3", "2.5.1", "2.5.2", "2.5.3")
@@ -172,13 +171,11 @@ def test_listed_codes_follow_validity_and_leave_out_coercion(year, valid, gone):
 
 
 # -- smoke test on the small synthetic extract -------------------------------------------------------------------
-SMALL = project_root() / "work" / "liten"
 
 
-@pytest.mark.skipif(not SMALL.is_dir(), reason="the small synthetic extract work/liten is not built")
 @pytest.mark.parametrize("year", [2019, 2024])
-def test_every_table_builds_on_the_small_synthetic_extract(year):
-    context = compute_context(SMALL, year)
+def test_every_table_builds_on_the_small_synthetic_extract(year, small_synthetic):
+    context = compute_context(small_synthetic, year)
     built = build_tables(context, numbers=NUMBERS)
     assert set(built) == set(NUMBERS)
     assert built["2.5.1"].title.endswith(f"{context.first}-{year}")
