@@ -27,6 +27,9 @@ from kprlib.table import PublishedTable
 from kprlib.export import export_tables
 from kprlib.person_year import compute_years
 from kprlib.yeardata import YearData, load_year
+from kprlib.builders import build_tables, compute_context
+from kprlib.keyfigures import key_figure_cards
+from kprlib.quality_report import quality_report
 from kprlib.figures import age_bars, category_series, county_shares, service_bars, sex_age_pyramid, time_series
 
 
@@ -53,7 +56,8 @@ def service_table_html(year: int) -> "object":
 
 
 __all__ = [
-    "Derived", "PublishedTable", "YearData", "age_bars", "assert_protected", "category_series", "compute_years",
+    "Derived", "PublishedTable", "YearData", "age_bars", "assert_protected", "build_tables", "category_series",
+    "compute_context", "compute_years", "key_figure_cards", "quality_report",
     "county_shares", "export_tables", "format_number", "format_percent", "load_year", "round_half_up",
     "scan_site", "service_bars", "show_table", "sex_age_pyramid", "suppress", "time_series",
     "AGE_GROUPS", "Config", "Extract", "ExtractError", "Problem", "SERVICE_CODES", "SERVICE_GROUPS",
