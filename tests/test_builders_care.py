@@ -32,7 +32,7 @@ def context_of(year: int = 2019, *, k: int = 1, **tables):
 BPA_SERVICES = [
     service("G", 3, aar=2018), service("G", 15, aar=2018), service("B", 15, aar=2018),
     service("A", 3), service("A", 15), service("B", 15), service("C", 21), service("C", 3),
-    service("D", 19), service("D", 3), service("E", 3, end="2019-06-30"),
+    service("D", 15), service("D", 3), service("E", 3, end="2019-06-30"),
 ]
 BPA_PERSONS = [{"person_id": "A", "fodselsaar": 1990}, *({"person_id": p, "fodselsaar": 1940} for p in "BCDEG")]
 
@@ -40,35 +40,38 @@ BPA_PERSONS = [{"person_id": "A", "fodselsaar": 1990}, *({"person_id": p, "fodse
 @pytest.fixture(scope="module")
 def bpa():
     """2018: G has BPA and home nursing, B home nursing: 2 at home, 1 with BPA. 2019 at 31.12: A (born 1990,
-    BPA and home nursing) and B (home nursing) live at home; C has BPA in a long stay (21) and D BPA in a
-    short stay (19), so neither is at home nor counted with BPA at home; E's BPA ended in June."""
+    BPA and home nursing), B (home nursing) and D (born 1940, BPA and home nursing) live at home; C (born 1940)
+    has BPA in a long stay (21): not at home, but a BPA recipient at 31.12 all the same (M20: every recipient
+    of code 3 at 31.12); E's BPA ended in June."""
     return context_of(tjenester=BPA_SERVICES, personer=BPA_PERSONS)
 
 
-def test_bpa_series_excludes_persons_in_long_and_short_stays(bpa):
+def test_bpa_series_base_excludes_long_and_short_stays_but_bpa_counts_everyone(bpa):
+    """2019: 3 at home (A, B, D); BPA at 31.12: A, D and C in a long stay (M20) = 3, so 100 per cent."""
     table = BUILDERS["3.10.1"](bpa)
-    assert table.value("antall", aar=2019, tjenestetype="alle") == 2
-    assert table.value("antall", aar=2019, tjenestetype="3") == 1
-    assert table.text("prosent", aar=2019, tjenestetype="3") == "50,00"
+    assert table.value("antall", aar=2019, tjenestetype="alle") == 3
+    assert table.value("antall", aar=2019, tjenestetype="3") == 3
+    assert table.text("prosent", aar=2019, tjenestetype="3") == "100,00"
     assert table.value("antall", aar=2018, tjenestetype="alle") == 2
     assert table.value("prosent", aar=2018, tjenestetype="3") == 50.0
     assert table.title.endswith("per 31.12., 2018-2019")
-    assert published_difference(table, aar=2019, tjenestetype="3") == "0"
+    assert published_difference(table, aar=2019, tjenestetype="3") == "2"
     assert published_difference(table, aar=2018, tjenestetype="3") == ".."
     assert first_year(table) == 2018
 
 
 def test_bpa_by_age(bpa):
-    """A is 29 (18-49): 1 at home, 1 with BPA (100 %); B (79, 67-79) at home without BPA (0 %)."""
+    """A is 29 (18-49): 1 at home, 1 with BPA (100 %); in 67-79 (born 1940) B and D are at home, and C (long
+    stay) and D have BPA: 2 of 2 (100 %)."""
     table = BUILDERS["3.10.2"](bpa)
     assert table.value("antall", aldersgruppe="18-49", tjenestetype="3") == 1
     assert table.value("prosent", aldersgruppe="18-49", tjenestetype="3") == 100.0
-    assert table.value("prosent", aldersgruppe="67-79", tjenestetype="3") == 0.0
-    assert table.value("antall", aldersgruppe="alle", tjenestetype="alle") == 2
+    assert table.value("prosent", aldersgruppe="67-79", tjenestetype="3") == 100.0
+    assert table.value("antall", aldersgruppe="alle", tjenestetype="alle") == 3
     assert table.grid.rows[-1] == ("I alt",)
     assert describe_largest(table, "aldersgruppe", maal="prosent", unit="prosent", fallback="-",
                             tjenestetype="3") == "18-49 år (100 prosent)"
-    assert published_share(table, "aldersgruppe", ["18-49"], tjenestetype="3") == "100"
+    assert published_share(table, "aldersgruppe", ["18-49"], tjenestetype="3") == "33"  # A of A, C, D
 
 
 def test_bpa_is_suppressed_below_the_threshold():
@@ -80,12 +83,13 @@ def test_bpa_is_suppressed_below_the_threshold():
 
 
 def test_other_services_of_all_bpa_recipients(bpa):
-    """3.10.3: the BPA recipients at 31.12 are A, C and D (also those in institutions); each other service has
-    one of them: 1 of 3 = 33 per cent; BPA itself is not listed."""
+    """3.10.3: the BPA recipients at 31.12 are A, C and D (also the one in an institution); the long stay has
+    one of them (1 of 3 = 33 per cent), home nursing two (67 per cent); BPA itself is not listed."""
     table = BUILDERS["3.10.3"](bpa)
     assert table.value("antall", tjenestetype="alle") == 3
     assert table.value("antall", tjenestetype="21") == 1
-    assert table.text("prosent", tjenestetype="19") == "33"
+    assert table.text("prosent", tjenestetype="21") == "33"
+    assert table.text("prosent", tjenestetype="15") == "67"
     assert "3" not in set(table.publisert["tjenestetype"])
     assert table.grid.rows[0] == ("Mottakere av BPA i alt",)
 

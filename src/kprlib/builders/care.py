@@ -30,7 +30,7 @@ from kprlib.disclosure import NOT_APPLICABLE, NOT_AVAILABLE, Derived
 from kprlib.facts import waiting_list
 from kprlib.formatting import format_number
 from kprlib.geography import municipalities
-from kprlib.housing import BPA_CODE, bpa_other_services
+from kprlib.housing import BPA_CODE, bpa_other_services, bpa_recipients
 from kprlib.labels import code_label
 from kprlib.recipients import MARGIN, add_percent, count_persons, long_format, person_frame, recipients_by_service
 from kprlib.table import PublishedTable
@@ -69,22 +69,21 @@ _LEVEL_SHARE = Derived("antall", "antall", base_at={"bistandsbehov": MARGIN})
 
 # -- definitions -------------------------------------------------------------------------------------------------
 def bpa_at_home(person_year, *, by: tuple[str, ...] = ()) -> pd.DataFrame:
-    """M20 (seed 001 tables 3.10.1, 3.10.2): recipients at 31.12 not in ``langtid``/``midlertidig`` (M17;
-    ``tjenestetype`` ``alle``), those of them with BPA active at 31.12 (``tjenestetype`` ``3``, so a BPA
-    recipient in an institution is in neither), and the BPA share in per cent (``prosent`` at ``3``).
+    """M20 (seed 001 tables 3.10.1, 3.10.2) in the tables' shape: recipients at 31.12 not in ``langtid``/
+    ``midlertidig`` (M17; ``tjenestetype`` ``alle``), the recipients of BPA at 31.12 (``tjenestetype`` ``3``)
+    and the BPA share of the first in per cent (``prosent`` at ``3``).
+
+    The definition is :func:`kprlib.housing.bpa_recipients`, the one the synthetic extract is checked against:
+    as M20 says, every recipient of code 3 at 31.12 counts, also one in an institution (seed 001 table 3.10.3
+    lists 10 BPA recipients in long-term stays in 2019).
 
     Returns the tidy frame: ``tjenestetype``, ``by`` columns (with ``alle``), ``maal``, ``verdi``.
     """
-    persons = person_year.persons
-    at_home = persons["aktiv"].to_numpy() & ~persons["bosituasjon"].isin(["langtid", "midlertidig"]).to_numpy()
-    services = person_year.services
-    bpa = services.loc[services["aktiv"].to_numpy() & (services["tjenestetype"].to_numpy() == BPA_CODE), "person"]
-    with_bpa = at_home & np.isin(persons.index.to_numpy(), bpa.to_numpy())
-    frames = [count_persons(person_frame(persons, by=by, mask=mask), by=by, distinct=True).assign(tjenestetype=code)
-              for code, mask in ((MARGIN, at_home), (str(BPA_CODE), with_bpa))]
-    frame = long_format(pd.concat(frames, ignore_index=True), by=("tjenestetype", *by), measures=("antall",))
-    frame = add_percent(frame, over="tjenestetype")
-    return frame[~(frame["maal"].eq("prosent") & frame["tjenestetype"].eq(MARGIN))].reset_index(drop=True)
+    frame = bpa_recipients(person_year, by=by)
+    base = frame["maal"].eq("antall_hjemmeboende")
+    frame["tjenestetype"] = np.where(base, MARGIN, str(BPA_CODE))
+    frame["maal"] = frame["maal"].where(~base, "antall")
+    return frame[["tjenestetype", *by, "maal", "verdi"]].reset_index(drop=True)
 
 
 def rehabilitation(person_year, *, place: str, at: str = "aaret") -> pd.DataFrame:
