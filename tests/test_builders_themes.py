@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from kprlib import narrative_themes
 from kprlib.builders import build_tables, compute_context, themes
 from kprlib.geography import municipalities
 from kprlib.register import Register
@@ -74,7 +75,7 @@ def test_bosituasjon_by_age_and_need(housing):
     assert ages.value("prosent", bosituasjon="langtid", aldersgruppe="67-79") == 0
     assert ages.value("antall", bosituasjon="eget_hjem", aldersgruppe="alle") == 13
     assert [row[0] for row in ages.grid.rows] == ["Langtidsopphold", "Midlertidig opphold", "Bolig", "Eget hjem"]
-    assert themes.share_of_groups(ages, "aldersgruppe", ["67-79", "80-89", "90+"], bosituasjon="langtid") == "100"
+    assert narrative_themes.share_of_groups(ages, "aldersgruppe", ["67-79", "80-89", "90+"], bosituasjon="langtid") == "100"
     needs = themes.table_3_4_2(housing)
     assert needs.value("prosent", bosituasjon="bolig", bistandsbehov="uoppgitt") == 100
     assert needs.value("prosent", bosituasjon="bolig", bistandsbehov="noe") == 0
@@ -83,8 +84,8 @@ def test_bosituasjon_by_age_and_need(housing):
 
 def test_difference_and_extremes_read_published_values(housing):
     table = themes.table_3_4_1(housing)
-    assert themes.difference_phrase(table, year=2019, bosituasjon="bolig") == "uendret fra 2018"
-    largest = themes.extremes(table, "antall", over="bosituasjon", phrases=themes.PLACE_PHRASES, aar=2019)
+    assert narrative_themes.difference_phrase(table, year=2019, bosituasjon="bolig") == "uendret fra 2018"
+    largest = narrative_themes.extremes(table, "antall", over="bosituasjon", phrases=themes.PLACE_PHRASES, aar=2019)
     assert largest == {"hoyest": "tjenestemottakere i eget hjem", "hoyest_tekst": "13",
                        "lavest": "tjenestemottakere på langtidsopphold i institusjon", "lavest_tekst": "10"}
 
@@ -130,7 +131,7 @@ def test_mean_hours_are_suppressed_when_the_base_is_below_k(hours):
         assert table.text("gjennomsnitt_timer", aar=2019, privat_hjelp=help_code) == ":"
     assert table.value("antall", aar=2019, privat_hjelp="3_9") == 0
     assert table.text("gjennomsnitt_timer", aar=2019, privat_hjelp="3_9") == "."
-    extremes = themes.extremes(table, "gjennomsnitt_timer", over="privat_hjelp", phrases=themes.HELP_PHRASES,
+    extremes = narrative_themes.extremes(table, "gjennomsnitt_timer", over="privat_hjelp", phrases=themes.HELP_PHRASES,
                                aar=2019)
     assert extremes["hoyest"] == "ingen privat ubetalt hjelp blant gruppene med publisert tall"
     assert extremes["hoyest_tekst"] == "6,0"
@@ -144,7 +145,7 @@ def test_mean_hours_by_need_show_the_levels_only(hours):
     assert table.value("antall", bistandsbehov="alle", privat_hjelp="alle") == 29
     assert [row[0] for row in table.grid.rows] == ["Noe/avgrenset", "Middels til stort", "Omfattende", "Uoppgitt"]
     assert table.grid.columns[0] == ("Mottakere*, antall", "Alle")
-    assert themes.leads_in(table, "gjennomsnitt_timer", over="bistandsbehov", across="privat_hjelp",
+    assert narrative_themes.leads_in(table, "gjennomsnitt_timer", over="bistandsbehov", across="privat_hjelp",
                            code="uoppgitt") == (0, 0)
 
 
@@ -176,13 +177,13 @@ def test_plan_and_coordinator_series(facts):
     plan = themes.table_3_5_1(facts)
     assert plan.value("antall", aar=2019) == 20
     assert plan.text("prosent", aar=2019) == "50,0" and plan.text("prosent", aar=2018) == "55,0"
-    assert themes.difference_phrase(plan, "prosent", year=2019, unit="prosentpoeng") == \
+    assert narrative_themes.difference_phrase(plan, "prosent", year=2019, unit="prosentpoeng") == \
         "5,0 prosentpoeng lavere enn i 2018"
     coordinator = themes.table_3_6(facts)
     assert coordinator.value("prosent", aar=2019) == 60.0
     assert coordinator.text("prosent", aar=2018) == ".." and coordinator.value("antall", aar=2018) == 20
-    assert themes.first_reported_year(coordinator) == 2019
-    assert themes.value_span(coordinator, "prosent", over="aar") == "60,0 prosent"
+    assert narrative_themes.first_reported_year(coordinator) == 2019
+    assert narrative_themes.value_span(coordinator, "prosent", over="aar") == "60,0 prosent"
     assert {cell.maal for cell in coordinator.grid.cells.values()} == {"antall", "prosent"}
 
 
@@ -208,7 +209,7 @@ def test_participation_needs_with_the_year_before(facts):
         assert table.text("prosent", aar=2019, behov="bistand_arbeid", aldersgruppe=age) == ":"
     assert table.text("prosent", aar=2019, behov="bistand_arbeid", aldersgruppe="0-17") == "."  # nobody aged 0-17
     assert table.text("prosent", aar=2019, behov="transport_arbeid", aldersgruppe="alle") == ":"
-    assert themes.change_phrase(table, year=2019, behov="bistand_arbeid", aldersgruppe="alle") == \
+    assert narrative_themes.change_phrase(table, year=2019, behov="bistand_arbeid", aldersgruppe="alle") == \
         "en nedgang fra 52 prosent i 2018"
     assert [row[0] for row in table.grid.rows] == list(themes.NEED_SHORT.values())
     assert table.grid.columns[0] == ("2018", "Alle aldre") and len(table.grid.columns) == 8
@@ -219,7 +220,7 @@ def test_participation_without_the_year_before_is_not_available(facts):
     first = compute_context(facts.register, 2018)
     table = themes.table_3_1(first)
     assert table.text("prosent", aar=2017, behov="bistand_arbeid", aldersgruppe="alle") == ".."
-    assert themes.change_phrase(table, year=2018, behov="bistand_arbeid", aldersgruppe="alle").startswith(
+    assert narrative_themes.change_phrase(table, year=2018, behov="bistand_arbeid", aldersgruppe="alle").startswith(
         "ikke mulig å sammenligne med 2017")
 
 
@@ -231,10 +232,10 @@ def test_full_time_care(facts):
     assert table.text("prosent", aar=2019) == "57,1"
     assert table.value("kommuner", aar=2019) == 1
     assert table.value("kommuner_i_alt", aar=2019) == len(municipalities(2019))
-    assert themes.full_time_care_summary(table, year=2019).startswith(f"1 av {len(municipalities(2019))} kommuner")
+    assert narrative_themes.full_time_care_summary(table, year=2019).startswith(f"1 av {len(municipalities(2019))} kommuner")
     before = themes.table_3_3(compute_context(facts.register, 2018))
     assert before.text("antall", aar=2018) == ".." and before.value("tjenestemottakere", aar=2018) == 21
-    assert themes.full_time_care_summary(before, year=2018) == \
+    assert narrative_themes.full_time_care_summary(before, year=2018) == \
         "Heldøgnstjenestetilbud ble ikke rapportert til registeret for 2018."
 
 
