@@ -4,26 +4,16 @@ and complaints per code (M16)."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from kprlib.basis import data_basis
 from kprlib.decisions import decision_counts, implementation_times
 from kprlib.register import Register
-from kprlib.testing import build_extract
+from kprlib.testing import build_extract, cell_value
 
 
 def basis_of(**tables):
     return data_basis(Register.from_extract(build_extract(**tables)), 2019)
-
-
-def value(frame: pd.DataFrame, measure: str, **where) -> float:
-    chosen = frame["maal"] == measure
-    for column, code in where.items():
-        chosen &= frame[column] == code
-    values = frame.loc[chosen, "verdi"].tolist()
-    assert len(values) == 1, (where, values)
-    return values[0]
 
 
 def decided(person: str, code: int, decision: str, start: str) -> dict:
@@ -40,8 +30,8 @@ def decided(person: str, code: int, decision: str, start: str) -> dict:
 def test_days_from_decision_to_start(decision, start, band):
     """M15: one home-nursing row decided on ``decision`` and started on ``start`` falls in ``band``."""
     table = implementation_times(basis_of(tjenester=[decided("A", 15, decision, start)]))
-    assert value(table, "antall", tjenestetype="15", iverksettingstid=band) == 1
-    assert value(table, "prosent", tjenestetype="15", iverksettingstid=band) == 100.0
+    assert cell_value(table, "antall", tjenestetype="15", iverksettingstid=band) == 1
+    assert cell_value(table, "prosent", tjenestetype="15", iverksettingstid=band) == 100.0
 
 
 def test_only_decisions_of_the_year_and_the_four_codes_count():
@@ -52,11 +42,11 @@ def test_only_decisions_of_the_year_and_the_four_codes_count():
         decided("C", 1, "2019-02-01", "2019-02-01"), decided("D", 1, "2019-02-01", "2019-03-13"),
         {"aar": 2019, "kommunenr": "0301", "person_id": "E", "tjenestetype": 1, "startdato": "2019-02-01"},
     ]))
-    assert value(table, "antall", tjenestetype="15", iverksettingstid="alle") == 0
-    assert np.isnan(value(table, "prosent", tjenestetype="15", iverksettingstid="0-15"))
+    assert cell_value(table, "antall", tjenestetype="15", iverksettingstid="alle") == 0
+    assert np.isnan(cell_value(table, "prosent", tjenestetype="15", iverksettingstid="0-15"))
     assert set(table["tjenestetype"]) == {"1", "4", "9", "15"}
-    assert value(table, "antall", tjenestetype="1", iverksettingstid="alle") == 2
-    assert value(table, "prosent", tjenestetype="1", iverksettingstid="31+") == 50.0
+    assert cell_value(table, "antall", tjenestetype="1", iverksettingstid="alle") == 2
+    assert cell_value(table, "prosent", tjenestetype="1", iverksettingstid="31+") == 50.0
 
 
 def test_decisions_refusals_and_complaints():
@@ -69,9 +59,9 @@ def test_decisions_refusals_and_complaints():
     klager = [{"aar": 2019, "kommunenr": "0301", "person_id": p, "tjenestetype": 3, "mottatt_dato": d}
               for p, d in [("B", "2019-06-01"), ("D", "2019-01-15"), ("C", "2020-01-02")]]
     table = decision_counts(basis_of(vedtak=vedtak, klager=klager))
-    assert value(table, "antall", tjenestetype="3") == 3
-    assert value(table, "avslag", tjenestetype="3") == 1
-    assert round(value(table, "avslag_prosent", tjenestetype="3"), 1) == 33.3
-    assert value(table, "klager", tjenestetype="3") == 2
+    assert cell_value(table, "antall", tjenestetype="3") == 3
+    assert cell_value(table, "avslag", tjenestetype="3") == 1
+    assert round(cell_value(table, "avslag_prosent", tjenestetype="3"), 1) == 33.3
+    assert cell_value(table, "klager", tjenestetype="3") == 2
     assert "6" not in set(table["tjenestetype"]) and "29" in set(table["tjenestetype"])
-    assert np.isnan(value(table, "avslag_prosent", tjenestetype="29"))
+    assert np.isnan(cell_value(table, "avslag_prosent", tjenestetype="29"))

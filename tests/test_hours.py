@@ -5,14 +5,13 @@ person, by private help and bistandsbehov)."""
 from __future__ import annotations
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from kprlib.basis import data_basis
 from kprlib.hours import average_hours, high_hours_share, hour_bands, hours_per_person
 from kprlib.person_year import person_year
 from kprlib.register import Register
-from kprlib.testing import build_extract
+from kprlib.testing import build_extract, cell_value
 
 
 def service(person: str, code: int = 15, hours: float | None = None, *, start: str = "2019-03-01",
@@ -26,15 +25,6 @@ def year_of(**tables):
     return person_year(data_basis(register, 2019), register)
 
 
-def value(frame: pd.DataFrame, measure: str, **where) -> float:
-    chosen = frame["maal"] == measure
-    for column, code in where.items():
-        chosen &= frame[column] == code
-    values = frame.loc[chosen, "verdi"].tolist()
-    assert len(values) == 1, (where, values)
-    return values[0]
-
-
 @pytest.mark.parametrize(
     ("hours", "band"),
     [(0.5, "0-2"), (2.0, "2-5"), (9.99, "5-10"), (10.0, "10-15"), (15.0, "15-35.5"), (35.4, "15-35.5"),
@@ -43,8 +33,8 @@ def value(frame: pd.DataFrame, measure: str, **where) -> float:
 def test_bands_are_left_closed(hours, band):
     """M11: one person with ``hours`` of home nursing falls in ``band`` (lower bound included)."""
     table = hour_bands(year_of(tjenester=[service("A", hours=hours)]))
-    assert value(table, "antall", tjenestetype="15", timeintervall=band) == 1
-    assert value(table, "prosent", tjenestetype="15", timeintervall=band) == 100.0
+    assert cell_value(table, "antall", tjenestetype="15", timeintervall=band) == 1
+    assert cell_value(table, "prosent", tjenestetype="15", timeintervall=band) == 100.0
 
 
 def test_zero_missing_and_over_168_hours_are_left_out():
@@ -52,11 +42,11 @@ def test_zero_missing_and_over_168_hours_are_left_out():
     10-15, and counts as having 10 hours or more (1 of 1 = 100 per cent)."""
     py = year_of(tjenester=[service("A", hours=0.0), service("B"), service("C", hours=200.0), service("D", hours=10.0)])
     bands = hour_bands(py)
-    assert value(bands, "antall", tjenestetype="15", timeintervall="alle") == 1
-    assert value(bands, "antall", tjenestetype="15", timeintervall="10-15") == 1
+    assert cell_value(bands, "antall", tjenestetype="15", timeintervall="alle") == 1
+    assert cell_value(bands, "antall", tjenestetype="15", timeintervall="10-15") == 1
     share = high_hours_share(py)
-    assert value(share, "antall", tjenestetype="15") == 1
-    assert value(share, "andel_10_timer_prosent", tjenestetype="15") == 100.0
+    assert cell_value(share, "antall", tjenestetype="15") == 1
+    assert cell_value(share, "andel_10_timer_prosent", tjenestetype="15") == 100.0
 
 
 def test_two_active_episodes_of_one_service_are_summed():
@@ -65,15 +55,15 @@ def test_two_active_episodes_of_one_service_are_summed():
     py = year_of(tjenester=[service("A", hours=4.0), service("A", hours=7.0, start="2019-05-01"),
                             service("A", hours=30.0, end="2019-06-30"), service("B", hours=6.0)])
     bands = hour_bands(py)
-    assert value(bands, "antall", tjenestetype="15", timeintervall="10-15") == 1
-    assert value(bands, "prosent", tjenestetype="15", timeintervall="5-10") == 50.0
-    assert value(high_hours_share(py), "andel_10_timer_prosent", tjenestetype="15") == 50.0
+    assert cell_value(bands, "antall", tjenestetype="15", timeintervall="10-15") == 1
+    assert cell_value(bands, "prosent", tjenestetype="15", timeintervall="5-10") == 50.0
+    assert cell_value(high_hours_share(py), "andel_10_timer_prosent", tjenestetype="15") == 50.0
 
 
 def test_exact_duplicate_rows_do_not_double_hours():
     """M11 and M4: the same episode reported twice counts once (5 hours, band 5-10)."""
     py = year_of(tjenester=[service("A", hours=5.0), service("A", hours=5.0)])
-    assert value(hour_bands(py), "antall", tjenestetype="15", timeintervall="5-10") == 1
+    assert cell_value(hour_bands(py), "antall", tjenestetype="15", timeintervall="5-10") == 1
 
 
 def test_services_without_hours_are_not_in_the_hour_tables():
@@ -91,8 +81,8 @@ def test_average_hours_sum_services_per_person():
     sums = hours_per_person(py)
     assert sorted(sums.tolist()) == [2.0, 8.0]
     table = average_hours(py, by=())
-    assert value(table, "gjennomsnitt_timer") == 5.0
-    assert value(table, "antall") == 2
+    assert cell_value(table, "gjennomsnitt_timer") == 5.0
+    assert cell_value(table, "antall") == 2
 
 
 def test_average_hours_by_private_help_and_bistandsbehov():
@@ -104,10 +94,10 @@ def test_average_hours_by_private_help_and_bistandsbehov():
                        "privat_hjelp": "inntil_3"}],
     )
     table = average_hours(py, by=("privat_hjelp",))
-    assert value(table, "gjennomsnitt_timer", privat_hjelp="inntil_3") == 8.0
-    assert value(table, "gjennomsnitt_timer", privat_hjelp="uoppgitt") == 2.0
-    assert value(table, "antall", privat_hjelp="ingen") == 0
-    assert np.isnan(value(table, "gjennomsnitt_timer", privat_hjelp="ingen"))
+    assert cell_value(table, "gjennomsnitt_timer", privat_hjelp="inntil_3") == 8.0
+    assert cell_value(table, "gjennomsnitt_timer", privat_hjelp="uoppgitt") == 2.0
+    assert cell_value(table, "antall", privat_hjelp="ingen") == 0
+    assert np.isnan(cell_value(table, "gjennomsnitt_timer", privat_hjelp="ingen"))
     both = average_hours(py, by=("bistandsbehov", "privat_hjelp"))
-    assert value(both, "gjennomsnitt_timer", bistandsbehov="uoppgitt", privat_hjelp="alle") == 5.0
-    assert value(both, "antall", bistandsbehov="alle", privat_hjelp="alle") == 2
+    assert cell_value(both, "gjennomsnitt_timer", bistandsbehov="uoppgitt", privat_hjelp="alle") == 5.0
+    assert cell_value(both, "antall", bistandsbehov="alle", privat_hjelp="alle") == 2

@@ -207,7 +207,8 @@ def missing_tables(site: str | Path, year: int) -> list[str]:
     shown = tables_on_site(site)
     missing = []
     for number, entry in load_catalogue().items():
-        caption = shown.get(number) or shown.get(entry.title_for(year))
-        if caption is None or entry.title_for(year).split("{")[0][:25] not in caption:
+        title = entry.title_for(year)  # a series' caption starts its years earlier: compare the opening words
+        caption = shown.get(number) or shown.get(title)
+        if caption is None or title[:25] not in caption:
             missing.append(number)
     return missing

@@ -125,7 +125,7 @@ def build_tables(context: TableContext, *, numbers: Iterable[str] | None = None)
     for module in MODULES:
         importlib.import_module(f"{__name__}.{module}")
     wanted = list(load_catalogue()) if numbers is None else list(numbers)
-    unknown = [n for n in wanted if n not in BUILDERS and numbers is not None]
+    unknown = [n for n in wanted if n not in BUILDERS] if numbers is not None else []
     if unknown:
         raise KeyError(f"no builder for table(s) {', '.join(unknown)}")
     tables = {number: BUILDERS[number](context) for number in wanted if number in BUILDERS}
